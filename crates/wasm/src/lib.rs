@@ -1,0 +1,17 @@
+//! The wasm adapter: the page's only door into the core. A handful of exports, JSON strings out.
+//!
+//! Kept deliberately thin: no logic lives here, so native tests of the core cover what the page shows.
+
+use wasm_bindgen::prelude::*;
+
+/// Explain a paste. Returns the report as a JSON string (the same JSON the CLI prints with `--format json`).
+#[wasm_bindgen]
+pub fn explain(text: &str) -> String {
+    traceback_explainer_core::explain_json(text)
+}
+
+/// The core's version, shown in the page footer.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
