@@ -1,0 +1,544 @@
+/**
+ * app.js — the page: loads the wasm core, explains the paste as you type, and renders the report.
+ *
+ * The report is `Report` of crates/core/src/model.rs, serialised to JSON by the wasm export `explain`.
+ * Invariant: every piece of pasted or report text reaches the DOM as a text node or an attribute value
+ * through `h()` — nothing is ever parsed as HTML, and no attribute name, tag or URL scheme comes from data.
+ * The page makes no request except for its own files.
+ */
+import init, { explain, version } from './pkg/traceback_explainer_wasm.js';
+
+const DEBOUNCE_MS = 150;
+
+const FORMATS = {
+  python: 'Python traceback',
+  flattened: 'Flattened onto one line',
+  'django-debug': 'Django debug page',
+  'django-debug-legacy': 'Django debug page (1.11–2.2)',
+  pytest: 'pytest report',
+  'syntax-error': 'SyntaxError',
+};
+const ENGINES = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite', oracle: 'Oracle' };
+const ORIGINS = new Set(['app', 'django', 'library', 'stdlib', 'other']);
+const LINKS = {
+  cause: 'The above exception was the direct cause of the following exception:',
+  context: 'During handling of the above exception, another exception occurred:',
+};
+
+const $ = (id) => document.getElementById(id);
+const paste = $('paste');
+const results = $('results');
+const status = $('status');
+const picker = $('example');
+
+/** What is on screen: the last report, which of its tracebacks is shown, and which remedy tab is open. */
+const state = { report: null, selected: 0, tab: 'fix' };
+
+// ---------------------------------------------------------------------------------------------------------
+// DOM helpers
+
+/**
+ * Builds an element. `attrs` holds attribute values (strings, numbers, `true` for a bare attribute; `null` and
+ * `false` are skipped) and `on<event>` listeners. Children are nodes or text (arrays are flattened); text
+ * always becomes a text node.
+ */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value == null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const hidden = (text) => h('span', { class: 'visually-hidden' }, text);
+
+function formatBytes(n) {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${(n / 1e6).toFixed(2)} MB`;
+}
+
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Explaining
+
+let timer = 0;
+
+function explainSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(explainNow, DEBOUNCE_MS);
+}
+
+function explainNow() {
+  clearTimeout(timer);
+  const text = paste.value;
+  const started = performance.now();
+  let report;
+  try {
+    report = JSON.parse(explain(text));
+  } catch (err) {
+    showFailure('The explainer failed on this text. Reload the page to start again.', err);
+    return;
+  }
+  const ms = performance.now() - started;
+  state.report = report;
+  state.selected = report.primary ?? 0;
+  render();
+  const n = report.tracebacks?.length ?? 0;
+  status.textContent = `${plural(n, 'traceback')} · ${formatBytes(report.input?.bytes ?? text.length)} explained in ${ms.toFixed(1)} ms`;
+}
+
+function showFailure(message, err) {
+  console.error(err);
+  status.textContent = message;
+  results.replaceChildren(h('section', { class: 'message' }, h('h2', {}, 'Something went wrong'), h('p', {}, message), err && h('pre', {}, String(err))));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering the report
+
+function render() {
+  const report = state.report;
+  const tracebacks = report.tracebacks ?? [];
+  if (tracebacks.length === 0) {
+    results.replaceChildren(renderNoTraceback(report));
+    return;
+  }
+  const tb = tracebacks[state.selected] ?? tracebacks[0];
+  const diagnosis = tb.diagnosis?.length ? tb.diagnosis : state.selected === report.primary ? report.diagnosis ?? [] : [];
+  results.replaceChildren(
+    ...[
+      tracebacks.length > 1 && renderTracebackPicker(tracebacks, report.primary),
+      renderSummary(tb, report.facts ?? {}),
+      renderProblems(report.problems ?? []),
+      tb.focus && renderFocus(tb),
+      diagnosis.length > 0 && renderCauses(diagnosis),
+      diagnosis.length > 0 && renderRemedy(diagnosis[0]),
+      renderChain(tb),
+    ].filter(Boolean),
+  );
+}
+
+function renderNoTraceback(report) {
+  const empty = !(report.input?.bytes > 0);
+  return h(
+    'section',
+    { class: 'message', id: 'message' },
+    h('h2', {}, empty ? 'Paste a traceback to explain it' : 'No Python traceback found in this text'),
+    (report.problems ?? []).length > 0 && h('ul', { class: 'problems' }, report.problems.map(renderProblem)),
+    !empty &&
+      h(
+        'p',
+        {},
+        'Paste the whole traceback, from “Traceback (most recent call last):” down to the last line, which names the exception — ',
+        'or the “copy-and-paste view” of Django’s yellow error page.',
+      ),
+  );
+}
+
+function renderProblem(p) {
+  return h('li', { 'data-code': p.code }, p.message, p.line != null && ` (line ${p.line})`);
+}
+
+function renderProblems(problems) {
+  if (problems.length === 0) return null;
+  return h('section', { class: 'notes', 'aria-label': 'Notes on the paste' }, h('ul', { class: 'problems' }, problems.map(renderProblem)));
+}
+
+function renderTracebackPicker(tracebacks, primary) {
+  const label = (tb, i) => {
+    const last = tb.exceptions?.at(-1);
+    const what = last ? `${last.type || 'Exception'}: ${last.message ?? ''}` : 'traceback';
+    const short = what.length > 90 ? `${what.slice(0, 89)}…` : what;
+    return `#${i + 1} · lines ${tb.start_line}–${tb.end_line} · ${short}${i === primary ? ' (explained)' : ''}`;
+  };
+  const select = h(
+    'select',
+    {
+      id: 'traceback-pick',
+      onchange: () => {
+        state.selected = Number(select.value);
+        render();
+        $('traceback-pick')?.focus();
+      },
+    },
+    tracebacks.map((tb, i) => h('option', { value: i, selected: i === state.selected }, label(tb, i))),
+  );
+  return h('div', { class: 'traceback-picker' }, h('label', { for: 'traceback-pick' }, `${tracebacks.length} tracebacks found`), select);
+}
+
+function renderSummary(tb, facts) {
+  const last = tb.exceptions?.at(-1) ?? { type: '', message: '' };
+  return h(
+    'header',
+    { class: 'summary' },
+    h('h2', { class: 'summary-type' }, last.type || 'Exception (type not shown)'),
+    last.message && h('p', { class: 'summary-message' }, last.message),
+    h('ul', { class: 'chips', 'aria-label': 'What the paste shows' }, chip('format', FORMATS[tb.format] ?? tb.format), factChips(facts)),
+  );
+}
+
+function chip(key, value, title) {
+  return h('li', { class: 'chip', title }, h('span', { class: 'chip-key' }, key), ' ', h('span', { class: 'chip-value' }, value));
+}
+
+function factChips(f) {
+  return [
+    f.db_engine && chip('database', ENGINES[f.db_engine] ?? f.db_engine),
+    f.db_driver && chip('driver', f.db_driver),
+    f.db_host && chip('host', f.db_host),
+    f.db_port != null && chip('port', f.db_port),
+    f.db_socket && chip('socket', f.db_socket),
+    f.db_name && chip('db name', f.db_name),
+    f.python_version && chip('Python', f.python_version),
+    f.django_version && chip('Django', f.django_version),
+    f.docker?.length > 0 && chip('Docker', f.docker[0], f.docker.join('\n')),
+    f.runner && chip('runner', f.runner),
+    f.management_command && chip('manage.py', f.management_command),
+    f.request_method && chip('request', `${f.request_method} ${f.request_url ?? ''}`.trim()),
+    f.env_settings?.length > 0 && chip('from env', f.env_settings.join(', ')),
+    f.wrappers?.length > 0 && chip('stripped', f.wrappers.join(', ')),
+  ];
+}
+
+function frameId(ei, fi) {
+  return `frame-${state.selected}-${ei}-${fi}`;
+}
+
+function renderFocus(tb) {
+  const { exception, frame, reason } = tb.focus;
+  const f = tb.exceptions?.[exception]?.frames?.[frame];
+  if (!f) return null;
+  return h(
+    'section',
+    { class: 'focus-callout', 'aria-labelledby': 'focus-h' },
+    h('h2', { id: 'focus-h' }, 'Look here first'),
+    h('p', {}, h('a', { href: `#${frameId(exception, frame)}` }, h('code', {}, location(f))), ' in ', h('code', {}, f.function)),
+    h('p', { class: 'focus-reason' }, reason),
+  );
+}
+
+function location(f) {
+  return f.line != null ? `${f.file}:${f.line}` : f.file;
+}
+
+function renderCauses(diagnosis) {
+  return h(
+    'section',
+    { class: 'causes', 'aria-labelledby': 'causes-h' },
+    h('h2', { id: 'causes-h' }, diagnosis.length > 1 ? 'Likely causes, best first' : 'Likely cause'),
+    h('ol', { class: 'cause-list' }, diagnosis.map(renderCause)),
+  );
+}
+
+function renderCause(d, rank) {
+  const pct = Math.round(Math.max(0, Math.min(1, Number(d.confidence) || 0)) * 100);
+  const fill = h('span', { class: 'bar-fill' });
+  fill.style.width = `${pct}%`; // CSSOM, not a style attribute: allowed by the CSP.
+  const evidence = d.evidence ?? [];
+  return h(
+    'li',
+    { class: 'cause', 'data-family': d.family, 'data-cause': d.cause },
+    h(
+      'details',
+      { open: rank === 0 },
+      h(
+        'summary',
+        {},
+        h('span', { class: 'cause-title' }, d.cause_title),
+        h('span', { class: 'confidence' }, h('span', { class: 'bar', 'aria-hidden': 'true' }, fill), h('span', { class: 'pct' }, `${pct}%`), hidden(' confidence')),
+      ),
+      h('p', { class: 'family' }, d.title, ' ', h('code', { class: 'family-id' }, d.family)),
+      d.explanation && h('p', { class: 'explanation' }, d.explanation),
+      evidence.length > 0 && h('h3', {}, 'Evidence in the paste'),
+      evidence.length > 0 && h('ul', { class: 'evidence' }, evidence.map(renderEvidence)),
+      d.checks?.length > 0 && h('h3', {}, 'Check'),
+      d.checks?.length > 0 && h('ul', { class: 'checks' }, d.checks.map((c) => h('li', {}, c))),
+      d.references?.length > 0 && h('h3', {}, 'Django documentation'),
+      d.references?.length > 0 && h('ul', { class: 'references' }, d.references.map((r) => h('li', {}, linkDocs(r)))),
+    ),
+  );
+}
+
+function renderEvidence(e) {
+  const against = e.weight === 'against';
+  return h(
+    'li',
+    { class: against ? 'against' : 'for' },
+    h('span', { class: 'weight', 'aria-hidden': 'true' }, against ? '−' : '+'),
+    hidden(against ? 'Against: ' : 'For: '),
+    e.says,
+    e.quote && [' ', h('code', { class: 'quote' }, e.quote)],
+  );
+}
+
+/** Links a docs.djangoproject.com address found in a reference; everything else stays text. */
+function linkDocs(text) {
+  const m = /https:\/\/docs\.djangoproject\.com\/[^\s<>"')]*/.exec(text);
+  if (!m) return text;
+  return [
+    text.slice(0, m.index),
+    h('a', { href: m[0], rel: 'noopener noreferrer', target: '_blank' }, m[0]),
+    text.slice(m.index + m[0].length),
+  ];
+}
+
+// Fix / Tests / CI: an ARIA tablist with roving focus (arrow keys, Home, End).
+function renderRemedy(d) {
+  const tabs = [
+    { id: 'fix', label: 'Fix', panel: () => fixPanel(d.fix) },
+    { id: 'tests', label: 'Tests', panel: () => testsPanel(d.tests ?? []) },
+    { id: 'ci', label: 'CI', panel: () => ciPanel(d.ci) },
+  ];
+  const buttons = tabs.map((t) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${t.id}`,
+        'aria-controls': `panel-${t.id}`,
+        'aria-selected': String(t.id === state.tab),
+        tabindex: t.id === state.tab ? 0 : -1,
+        onclick: () => select(t.id),
+      },
+      t.label,
+    ),
+  );
+  const panels = tabs.map((t) =>
+    h('div', { role: 'tabpanel', id: `panel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, tabindex: 0, hidden: t.id !== state.tab }, t.panel()),
+  );
+  function select(id, focus = false) {
+    state.tab = id;
+    tabs.forEach((t, i) => {
+      const on = t.id === id;
+      buttons[i].setAttribute('aria-selected', String(on));
+      buttons[i].tabIndex = on ? 0 : -1;
+      panels[i].hidden = !on;
+      if (on && focus) buttons[i].focus();
+    });
+  }
+  const tablist = h('div', {
+    role: 'tablist',
+    'aria-label': 'Remedy for the top cause',
+    onkeydown: (ev) => {
+      const i = tabs.findIndex((t) => t.id === state.tab);
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[ev.key];
+      if (next === undefined) return;
+      ev.preventDefault();
+      select(tabs[(next + tabs.length) % tabs.length].id, true);
+    },
+  }, buttons);
+  return h(
+    'section',
+    { class: 'remedy', 'aria-labelledby': 'remedy-h' },
+    h('h2', { id: 'remedy-h' }, 'What to do: ', h('span', { class: 'remedy-for' }, d.cause_title)),
+    tablist,
+    panels,
+  );
+}
+
+function fixPanel(fix) {
+  if (!fix) return h('p', { class: 'empty' }, 'No code change is suggested for this cause; see the checks above.');
+  return [
+    h('p', {}, fix.summary),
+    h('div', { class: 'before-after' }, codeBlock(`${fix.file} — before`, fix.before, fix.language), codeBlock(`${fix.file} — after`, fix.after, fix.language)),
+  ];
+}
+
+function testsPanel(tests) {
+  if (tests.length === 0) return h('p', { class: 'empty' }, 'No test is suggested for this cause.');
+  return tests.map((t) => [h('h3', {}, t.title), codeBlock(t.file, t.code, t.language)]);
+}
+
+function ciPanel(ci) {
+  if (!ci) return h('p', { class: 'empty' }, 'No CI change is suggested for this cause.');
+  return [h('h3', {}, ci.title), codeBlock(ci.file, ci.code, ci.language)];
+}
+
+function codeBlock(caption, code, language) {
+  const codeEl = h('code', { 'data-language': language }, code);
+  const button = h('button', { type: 'button', class: 'copy', 'aria-label': `Copy ${caption}`, onclick: () => copy(code, button, codeEl) }, 'Copy');
+  return h('figure', { class: 'code' }, h('figcaption', {}, h('span', { class: 'file' }, caption), button), h('pre', { tabindex: 0 }, codeEl));
+}
+
+async function copy(text, button, codeEl) {
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    // No clipboard API (insecure context, permission): fall back to a selected textarea and execCommand.
+    const area = h('textarea', { class: 'clipboard-fallback', readonly: true, 'aria-hidden': 'true' });
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    area.remove();
+  }
+  if (!ok) {
+    // Last resort: select the code so the user can press Ctrl+C.
+    const range = document.createRange();
+    range.selectNodeContents(codeEl);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  }
+  button.textContent = ok ? 'Copied' : 'Selected: press Ctrl+C';
+  setTimeout(() => (button.textContent = 'Copy'), 1600);
+}
+
+function renderChain(tb) {
+  const excs = tb.exceptions ?? [];
+  return h(
+    'section',
+    { class: 'chain', 'aria-labelledby': 'chain-h' },
+    h('h2', { id: 'chain-h' }, excs.length > 1 ? `Exception chain (${excs.length}, oldest first)` : 'Traceback'),
+    h('p', { class: 'meta' }, `Lines ${tb.start_line}–${tb.end_line} of the paste · frames oldest call first`),
+    excs.map((exc, ei) => [
+      exc.link && h('p', { class: 'link' }, LINKS[exc.link] ?? exc.link),
+      renderException(exc, ei, tb.focus?.exception === ei ? tb.focus : null),
+    ]),
+  );
+}
+
+function renderException(exc, ei, focus, depth = 0) {
+  const frames = exc.frames ?? [];
+  return h(
+    'article',
+    { class: 'exception' },
+    h('h3', { class: 'exception-type' }, exc.type || 'Exception (type not shown)'),
+    exc.message && h('pre', { class: 'exception-message' }, exc.message),
+    exc.notes?.length > 0 && h('ul', { class: 'notes' }, exc.notes.map((n) => h('li', {}, n))),
+    frames.length > 0 && renderFrames(frames, ei, focus, depth),
+    exc.group?.length > 0 &&
+      h('div', { class: 'group' }, h('p', { class: 'meta' }, `${plural(exc.group.length, 'sub-exception')} in this group`), exc.group.map((g) => renderException(g, ei, null, depth + 1))),
+  );
+}
+
+/**
+ * Frames oldest first. App frames and the focus frame are always shown; runs of two or more other frames
+ * fold into a "N library frames" disclosure, as Sentry does.
+ */
+function renderFrames(frames, ei, focus, depth) {
+  const items = [];
+  let run = [];
+  const flush = () => {
+    if (run.length >= 2) {
+      const packages = [...new Set(run.map(([f]) => f.package).filter(Boolean))];
+      items.push(
+        h(
+          'li',
+          { class: 'folded' },
+          h('details', {}, h('summary', {}, `${run.length} library frames`, packages.length > 0 && h('span', { class: 'packages' }, ` · ${packages.join(', ')}`)), h('ol', { class: 'frames' }, run.map(([f, i]) => renderFrame(f, ei, i, null, depth)))),
+        ),
+      );
+    } else {
+      items.push(...run.map(([f, i]) => renderFrame(f, ei, i, null, depth)));
+    }
+    run = [];
+  };
+  frames.forEach((f, i) => {
+    const isFocus = focus?.frame === i;
+    if (f.origin === 'app' || isFocus) {
+      flush();
+      items.push(renderFrame(f, ei, i, isFocus ? focus : null, depth));
+    } else {
+      run.push([f, i]);
+    }
+  });
+  flush();
+  return h('ol', { class: 'frames' }, items);
+}
+
+function renderFrame(f, ei, fi, focus, depth) {
+  const origin = ORIGINS.has(f.origin) ? f.origin : 'other';
+  return h(
+    'li',
+    { class: focus ? 'frame focus' : 'frame', 'data-origin': origin, id: depth === 0 ? frameId(ei, fi) : null },
+    h(
+      'div',
+      { class: 'frame-head' },
+      h('span', { class: 'origin', title: f.origin_rule ? `decided by: ${f.origin_rule}` : null }, origin),
+      ' ',
+      h('span', { class: 'loc' }, location(f)),
+      ' ',
+      h('span', { class: 'in' }, 'in'),
+      ' ',
+      h('code', { class: 'fn' }, f.function),
+    ),
+    f.code && h('pre', { class: 'src' }, h('code', {}, f.code)),
+    f.repeated != null && h('p', { class: 'repeated' }, `Previous line repeated ${f.repeated} more times`),
+    f.django && h('p', { class: 'django-note' }, h('span', { class: 'note-key' }, 'Django: '), f.django),
+    focus && h('p', { class: 'focus-reason' }, h('strong', {}, 'Look here first: '), focus.reason),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Examples and start-up
+
+async function loadExampleIndex() {
+  const res = await fetch('examples/index.json');
+  if (!res.ok) throw new Error(`examples/index.json: HTTP ${res.status}`);
+  const index = await res.json();
+  picker.replaceChildren(
+    h('option', { value: '' }, '— your own paste —'),
+    index.examples.map((e) => h('option', { value: e.file }, e.title)),
+  );
+  return index;
+}
+
+async function loadExample(file) {
+  const res = await fetch(`examples/${encodeURIComponent(file)}`);
+  if (!res.ok) throw new Error(`examples/${file}: HTTP ${res.status}`);
+  return res.text();
+}
+
+async function showExample(file) {
+  paste.value = await loadExample(file);
+  picker.value = file;
+  explainNow();
+}
+
+async function main() {
+  paste.addEventListener('input', () => {
+    picker.value = '';
+    status.textContent = 'Explaining…';
+    explainSoon();
+  });
+  paste.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      explainNow();
+    }
+  });
+  $('explain').addEventListener('click', explainNow);
+  picker.addEventListener('change', () => {
+    if (picker.value) showExample(picker.value).catch((err) => showFailure('Could not load that example.', err));
+  });
+
+  const wasm = init();
+  const index = await loadExampleIndex();
+  const seed = await loadExample(index.default);
+  await wasm;
+  $('version').textContent = `v${version()}`;
+  if (paste.value === '') {
+    paste.value = seed;
+    picker.value = index.default;
+  }
+  explainNow();
+}
+
+main().catch((err) => showFailure('The explainer could not start in this browser (it needs WebAssembly).', err));
