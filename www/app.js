@@ -495,7 +495,7 @@ async function loadExampleIndex() {
   const index = await res.json();
   picker.replaceChildren(
     h('option', { value: '' }, '— your own paste —'),
-    index.examples.map((e) => h('option', { value: e.file }, e.title)),
+    ...index.examples.map((e) => h('option', { value: e.file }, e.title)),
   );
   return index;
 }
