@@ -1,1 +1,131 @@
-fn main() {}
+//! `traceback-explainer`: the command-line face of the core, for logs and CI.
+//!
+//! `traceback-explainer [FILE|-] [--format text|json|markdown]` reads a file (or stdin), explains every
+//! traceback in it and prints the report. Exit status: 0 when a traceback was explained, 1 when none was
+//! found, 2 on usage errors (bad flag, unreadable file).
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use traceback_explainer_core::{explain, render};
+
+const USAGE: &str = "\
+Usage: traceback-explainer [FILE|-] [--format text|json|markdown]
+
+Explains the Python/Django tracebacks in FILE (or standard input when FILE is - or absent).
+Nothing is sent anywhere: the explanation is computed on this machine.
+
+Options:
+  -f, --format FORMAT   text (default), json or markdown
+  -h, --help            show this help
+  -V, --version         show the version
+
+Exit status: 0 a traceback was explained, 1 none was found, 2 usage error.";
+
+#[derive(Clone, Copy)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+struct Args {
+    path: Option<String>,
+    format: Format,
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut path = None;
+    let mut format = Format::Text;
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "-V" | "--version" => {
+                println!("traceback-explainer {}", env!("CARGO_PKG_VERSION"));
+                std::process::exit(0);
+            }
+            "-f" | "--format" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--format needs a value: text, json or markdown")?;
+                format = match v.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "markdown" | "md" => Format::Markdown,
+                    other => {
+                        return Err(format!(
+                            "unknown format {other:?}: use text, json or markdown"
+                        ))
+                    }
+                };
+            }
+            "-" => path = Some("-".to_string()),
+            f if f.starts_with('-') => return Err(format!("unknown option {f:?}")),
+            _ => {
+                if path.is_some() {
+                    return Err("only one FILE may be given".into());
+                }
+                path = Some(a);
+            }
+        }
+    }
+    Ok(Some(Args { path, format }))
+}
+
+fn read_input(path: Option<&str>) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    match path {
+        None | Some("-") => std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?,
+        Some(p) => {
+            bytes = std::fs::read(p).map_err(|e| format!("cannot read {p}: {e}"))?;
+            0
+        }
+    };
+    // Logs are not always valid UTF-8: keep what can be read rather than refusing the file.
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("traceback-explainer: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let input = match read_input(args.path.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("traceback-explainer: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = explain(&input);
+    let out = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default(),
+        Format::Text => render::text(&report),
+        Format::Markdown => render::markdown(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = writeln!(stdout, "{out}");
+    if report.tracebacks.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -2,15 +2,53 @@
 //!
 //! Pure: no IO, no wasm-bindgen, no clock. The wasm adapter and the CLI are thin layers over [`explain`].
 
+pub mod annotate;
+pub mod facts;
+pub mod families;
+pub mod knowledge;
 pub mod model;
+pub mod parse;
+pub mod render;
 
 pub use model::*;
 
 /// Explain a paste: everything the core knows, as one [`Report`]. Never panics, never fails.
 pub fn explain(input: &str) -> Report {
+    let mut parsed = parse::parse(input);
+    let mut tracebacks = std::mem::take(&mut parsed.tracebacks);
+    for tb in &mut tracebacks {
+        annotate::annotate(tb);
+    }
+    let facts = facts::gather(&parsed, &tracebacks);
+    for tb in &mut tracebacks {
+        tb.diagnosis = families::diagnose(tb, &facts);
+    }
+    // The primary traceback is the best-explained one; ties go to the first in the paste.
+    let primary = (0..tracebacks.len()).max_by(|&a, &b| {
+        let score = |i: usize| {
+            tracebacks[i].diagnosis.first().map_or(-1.0f32, |d| {
+                if d.family == "general" {
+                    0.0
+                } else {
+                    1.0
+                }
+            })
+        };
+        score(a).total_cmp(&score(b)).then(b.cmp(&a))
+    });
+    let diagnosis = primary
+        .map(|i| tracebacks[i].diagnosis.clone())
+        .unwrap_or_default();
     Report {
-        input: InputStats { bytes: input.len(), lines: input.lines().count() },
-        ..Report::default()
+        input: InputStats {
+            bytes: input.len(),
+            lines: parsed.lines,
+        },
+        tracebacks,
+        diagnosis,
+        primary,
+        facts,
+        problems: parsed.problems,
     }
 }
 

@@ -88,6 +88,9 @@ pub struct Frame {
     /// For Django frames: what Django was doing there, in plain English.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub django: Option<&'static str>,
+    /// For library and standard-library frames with a known role (psycopg2's `connect`): what it was doing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
     /// `[Previous line repeated N more times]` after this frame.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeated: Option<u32>,
@@ -188,6 +191,9 @@ pub struct Fix {
     pub language: &'static str,
     pub before: String,
     pub after: String,
+    /// Other files to change with it (a compose file next to the settings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Snippet>,
 }
 
 /// A code snippet: a test, a CI workflow, a shell command.

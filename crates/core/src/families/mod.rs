@@ -1,0 +1,52 @@
+//! Error families: the knowledge base. One file per family, named after the symptom; this table lists them.
+//!
+//! A family looks at one annotated traceback and the facts of the paste, and returns its candidate causes
+//! with the evidence for and against each. The engine ([`diagnose`]) runs every family, ranks all causes by
+//! confidence, and falls back to the general layer when no family recognises the error. To add a family,
+//! add a file with a `pub const FAMILY: Family` and list it in [`FAMILIES`]; nothing else changes.
+
+mod general;
+pub mod pg_conn_refused;
+pub mod template;
+
+use crate::model::{Diagnosis, Facts, Traceback};
+
+/// What a family sees.
+pub struct Context<'a> {
+    pub tb: &'a Traceback,
+    pub facts: &'a Facts,
+}
+
+/// One error family.
+pub struct Family {
+    /// The catalogue's id slug (`pg-conn-refused`).
+    pub id: &'static str,
+    /// Stable short code for the CLI (`DJ001`).
+    pub code: &'static str,
+    pub title: &'static str,
+    /// Candidate causes when the family recognises the traceback; empty otherwise.
+    pub diagnose: fn(&Context<'_>) -> Vec<Diagnosis>,
+}
+
+/// Every family, in the catalogue's order.
+pub const FAMILIES: &[Family] = &[pg_conn_refused::FAMILY];
+
+/// Ranked causes for one traceback, best first.
+pub fn diagnose(tb: &Traceback, facts: &Facts) -> Vec<Diagnosis> {
+    let cx = Context { tb, facts };
+    let mut all: Vec<Diagnosis> = FAMILIES.iter().flat_map(|f| (f.diagnose)(&cx)).collect();
+    if all.is_empty() {
+        all = general::diagnose(&cx);
+    }
+    all.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    all
+}
+
+/// Turn raw scores into confidences that sum to 1 (two decimals, for stable output).
+pub fn normalise(scores: &mut [(f32, Diagnosis)]) {
+    let total: f32 = scores.iter().map(|(s, _)| s.max(0.0)).sum();
+    for (s, d) in scores.iter_mut() {
+        let c = if total > 0.0 { s.max(0.0) / total } else { 0.0 };
+        d.confidence = (c * 100.0).round() / 100.0;
+    }
+}
