@@ -352,6 +352,7 @@ function fixPanel(fix) {
   return [
     h('p', {}, fix.summary),
     h('div', { class: 'before-after' }, codeBlock(`${fix.file} — before`, fix.before, fix.language), codeBlock(`${fix.file} — after`, fix.after, fix.language)),
+    (fix.also ?? []).map((s) => [h('h3', {}, s.title), codeBlock(s.file, s.code, s.language)]),
   ];
 }
 
@@ -482,6 +483,7 @@ function renderFrame(f, ei, fi, focus, depth) {
     f.code && h('pre', { class: 'src' }, h('code', {}, f.code)),
     f.repeated != null && h('p', { class: 'repeated' }, `Previous line repeated ${f.repeated} more times`),
     f.django && h('p', { class: 'django-note' }, h('span', { class: 'note-key' }, 'Django: '), f.django),
+    f.note && h('p', { class: 'library-note' }, h('span', { class: 'note-key' }, `${f.package ?? origin}: `), f.note),
     focus && h('p', { class: 'focus-reason' }, h('strong', {}, 'Look here first: '), focus.reason),
   );
 }
