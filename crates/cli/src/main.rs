@@ -50,18 +50,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                 std::process::exit(0);
             }
             "-f" | "--format" => {
-                let v = inline
-                    .or_else(|| args.next())
-                    .ok_or("--format needs a value: text, json or markdown")?;
+                let v = inline.or_else(|| args.next()).ok_or("--format needs a value: text, json or markdown")?;
                 format = match v.as_str() {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "markdown" | "md" => Format::Markdown,
-                    other => {
-                        return Err(format!(
-                            "unknown format {other:?}: use text, json or markdown"
-                        ))
-                    }
+                    other => return Err(format!("unknown format {other:?}: use text, json or markdown")),
                 };
             }
             "-" => path = Some("-".to_string()),
@@ -80,9 +74,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
 fn read_input(path: Option<&str>) -> Result<String, String> {
     let mut bytes = Vec::new();
     match path {
-        None | Some("-") => std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?,
+        None | Some("-") => {
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?
+        }
         Some(p) => {
             bytes = std::fs::read(p).map_err(|e| format!("cannot read {p}: {e}"))?;
             0

@@ -6,14 +6,7 @@ use crate::model::{Facts, Origin, Traceback};
 use crate::parse::Parsed;
 
 /// Path prefixes that official and common Docker images use for the project or its virtualenv.
-const CONTAINER_PATHS: [&str; 6] = [
-    "/app/",
-    "/usr/src/app/",
-    "/code/",
-    "/opt/venv/",
-    "/home/app/",
-    "/srv/app/",
-];
+const CONTAINER_PATHS: [&str; 5] = ["/app/", "/usr/src/app/", "/code/", "/opt/venv/", "/home/app/"];
 
 /// Gather facts from everything parsed.
 pub fn gather(parsed: &Parsed, tracebacks: &[Traceback]) -> Facts {
@@ -21,50 +14,30 @@ pub fn gather(parsed: &Parsed, tracebacks: &[Traceback]) -> Facts {
         python_version: parsed.page.python_version.clone(),
         django_version: parsed.page.django_version.clone(),
         request_method: parsed.page.request_method.clone(),
-        request_url: parsed
-            .page
-            .request_url
-            .clone()
-            .or_else(|| parsed.page.request_path.clone()),
+        request_url: parsed.page.request_url.clone().or_else(|| parsed.page.request_path.clone()),
         installed_apps: parsed.page.installed_apps.clone(),
         wrappers: parsed.wrappers.iter().map(|s| s.to_string()).collect(),
         ..Facts::default()
     };
     if let Some(service) = parsed.services.first() {
-        f.docker
-            .push(format!("docker compose log prefix \"{service}  | \""));
+        f.docker.push(format!("docker compose log prefix \"{service}  | \""));
     }
     let exceptions = tracebacks.iter().flat_map(|t| t.exceptions.iter());
     for exc in exceptions.clone() {
         driver_from_type(&exc.type_name, &mut f);
         message_facts(&exc.message, &mut f);
         for frame in &exc.frames {
-            frame_facts(
-                &frame.file,
-                frame.origin,
-                frame.package.as_deref(),
-                &frame.function,
-                &mut f,
-            );
+            frame_facts(&frame.file, frame.origin, frame.package.as_deref(), &frame.function, &mut f);
             if let Some(code) = &frame.code {
-                if code.contains("DATABASE_URL")
-                    || code.contains("os.environ")
-                    || code.contains("getenv(")
-                {
-                    push_unique(
-                        &mut f.env_settings,
-                        format!("code reads the environment: {code}"),
-                    );
+                if code.contains("DATABASE_URL") || code.contains("os.environ") || code.contains("getenv(") {
+                    push_unique(&mut f.env_settings, format!("code reads the environment: {code}"));
                 }
             }
         }
     }
     for exc in exceptions {
         if exc.message.contains("DATABASE_URL") {
-            push_unique(
-                &mut f.env_settings,
-                "the message mentions DATABASE_URL".to_string(),
-            );
+            push_unique(&mut f.env_settings, "the message mentions DATABASE_URL".to_string());
         }
     }
     if f.db_engine.is_none() {
@@ -103,9 +76,8 @@ fn driver_from_type(type_name: &str, f: &mut Facts) {
 }
 
 fn frame_facts(file: &str, origin: Origin, package: Option<&str>, function: &str, f: &mut Facts) {
-    let norm_has = |needle: &str| {
-        file.contains(needle) || (file.contains('\\') && file.replace('\\', "/").contains(needle))
-    };
+    let norm_has =
+        |needle: &str| file.contains(needle) || (file.contains('\\') && file.replace('\\', "/").contains(needle));
     if f.db_engine.is_none() {
         for (dir, engine) in [
             ("django/db/backends/postgresql", "postgresql"),
@@ -153,9 +125,7 @@ fn frame_facts(file: &str, origin: Origin, package: Option<&str>, function: &str
             Some("celery") => Some("celery".into()),
             Some("_pytest" | "pytest" | "pytest_django") => Some("pytest".into()),
             Some("uwsgi") => Some("uwsgi".into()),
-            _ if norm_has("django/core/servers/basehttp.py")
-                || norm_has("commands/runserver.py") =>
-            {
+            _ if norm_has("django/core/servers/basehttp.py") || norm_has("commands/runserver.py") => {
                 Some("runserver".into())
             }
             _ if norm_has("django/test/runner.py") => Some("django-test".into()),
@@ -173,11 +143,7 @@ fn frame_facts(file: &str, origin: Origin, package: Option<&str>, function: &str
     if f.docker.len() < 3 {
         if let Some(prefix) = CONTAINER_PATHS.iter().find(|p| file.starts_with(**p)) {
             let ev = format!("paths under {prefix} (a typical container layout): {file}");
-            if !f
-                .docker
-                .iter()
-                .any(|d| d.starts_with(&format!("paths under {prefix}")))
-            {
+            if !f.docker.iter().any(|d| d.starts_with(&format!("paths under {prefix}"))) {
                 f.docker.push(ev);
             }
         }
@@ -227,9 +193,7 @@ fn message_facts(msg: &str, f: &mut Facts) {
             // MySQL writes `'db:3306'`.
             match h.rsplit_once(':') {
                 Some((name, port))
-                    if !name.contains(':')
-                        && port.bytes().all(|b| b.is_ascii_digit())
-                        && !port.is_empty() =>
+                    if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty() =>
                 {
                     f.db_host = Some(name.to_string());
                     f.db_port = port.parse().ok();
@@ -240,6 +204,7 @@ fn message_facts(msg: &str, f: &mut Facts) {
     }
     if f.db_port.is_none() {
         f.db_port = number_after(msg, "\", port ")
+            .or_else(|| number_after(msg, "), port "))
             .or_else(|| number_after(msg, "connections on port "))
             .or_else(|| number_after(msg, "TCP/IP connections on port "))
             .or_else(|| number_after(msg, ".s.PGSQL."));
@@ -251,9 +216,7 @@ fn message_facts(msg: &str, f: &mut Facts) {
             .map(str::to_string);
     }
     if f.db_name.is_none() {
-        f.db_name = quoted_after(msg, "database \"")
-            .filter(|_| msg.contains("does not exist"))
-            .map(str::to_string);
+        f.db_name = quoted_after(msg, "database \"").filter(|_| msg.contains("does not exist")).map(str::to_string);
     }
     if f.db_engine.is_none() {
         if msg.contains(".s.PGSQL.") || msg.contains("pg_hba.conf") {
@@ -294,35 +257,33 @@ mod tests {
     #[test]
     fn hosts_and_ports_in_every_wording() {
         msg("could not connect to server: Connection refused\n\tIs the server running on host \"localhost\" (127.0.0.1) and accepting\n\tTCP/IP connections on port 5432?", Some("localhost"), Some(5432));
-        msg("connection to server at \"localhost\" (127.0.0.1), port 5433 failed: Connection refused", Some("localhost"), Some(5433));
-        msg("connection failed: connection to server at \"127.0.0.1\", port 5432 failed: Connection refused", Some("127.0.0.1"), Some(5432));
-        msg("connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" failed: No such file or directory", None, Some(5432));
         msg(
-            "could not translate host name \"db\" to address: Name or service not known",
-            Some("db"),
+            "connection to server at \"localhost\" (127.0.0.1), port 5433 failed: Connection refused",
+            Some("localhost"),
+            Some(5433),
+        );
+        msg(
+            "connection failed: connection to server at \"127.0.0.1\", port 5432 failed: Connection refused",
+            Some("127.0.0.1"),
+            Some(5432),
+        );
+        msg(
+            "connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" failed: No such file or directory",
             None,
+            Some(5432),
         );
-        msg(
-            "(2003, \"Can't connect to MySQL server on 'db:3307' (111)\")",
-            Some("db"),
-            Some(3307),
-        );
+        msg("could not translate host name \"db\" to address: Name or service not known", Some("db"), None);
+        msg("(2003, \"Can't connect to MySQL server on 'db:3307' (111)\")", Some("db"), Some(3307));
     }
 
     #[test]
     fn python_versions_from_paths() {
-        assert_eq!(
-            python_version_in_path("/app/venv/lib/python3.11/site-packages/x.py").as_deref(),
-            Some("3.11")
-        );
+        assert_eq!(python_version_in_path("/app/venv/lib/python3.11/site-packages/x.py").as_deref(), Some("3.11"));
         assert_eq!(
             python_version_in_path("/root/.pyenv/versions/3.12.1/lib/python3.12/x.py").as_deref(),
             Some("3.12.1")
         );
-        assert_eq!(
-            python_version_in_path("C:\\Python310\\lib\\x.py").as_deref(),
-            Some("3.10")
-        );
+        assert_eq!(python_version_in_path("C:\\Python310\\lib\\x.py").as_deref(), Some("3.10"));
         assert_eq!(python_version_in_path("/srv/app/views.py"), None);
     }
 }

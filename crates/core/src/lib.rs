@@ -26,24 +26,13 @@ pub fn explain(input: &str) -> Report {
     // The primary traceback is the best-explained one; ties go to the first in the paste.
     let primary = (0..tracebacks.len()).max_by(|&a, &b| {
         let score = |i: usize| {
-            tracebacks[i].diagnosis.first().map_or(-1.0f32, |d| {
-                if d.family == "general" {
-                    0.0
-                } else {
-                    1.0
-                }
-            })
+            tracebacks[i].diagnosis.first().map_or(-1.0f32, |d| if d.family == "general" { 0.0 } else { 1.0 })
         };
         score(a).total_cmp(&score(b)).then(b.cmp(&a))
     });
-    let diagnosis = primary
-        .map(|i| tracebacks[i].diagnosis.clone())
-        .unwrap_or_default();
+    let diagnosis = primary.map(|i| tracebacks[i].diagnosis.clone()).unwrap_or_default();
     Report {
-        input: InputStats {
-            bytes: input.len(),
-            lines: parsed.lines,
-        },
+        input: InputStats { bytes: input.len(), lines: parsed.lines },
         tracebacks,
         diagnosis,
         primary,

@@ -18,24 +18,10 @@ const SEED_FLAT: &str = include_str!("../../../www/examples/seed_flat.txt");
 fn report(text: &str) -> Value {
     let json = explain(text);
     let value: Value = serde_json::from_str(&json).expect("explain() returns JSON");
-    for key in [
-        "tracebacks",
-        "diagnosis",
-        "primary",
-        "facts",
-        "problems",
-        "input",
-    ] {
-        assert!(
-            value.get(key).is_some(),
-            "the report has no `{key}`: {json:.200}"
-        );
+    for key in ["tracebacks", "diagnosis", "primary", "facts", "problems", "input"] {
+        assert!(value.get(key).is_some(), "the report has no `{key}`: {json:.200}");
     }
-    assert!(
-        value["tracebacks"].is_array()
-            && value["diagnosis"].is_array()
-            && value["problems"].is_array()
-    );
+    assert!(value["tracebacks"].is_array() && value["diagnosis"].is_array() && value["problems"].is_array());
     value
 }
 
@@ -54,13 +40,9 @@ fn empty_input_is_a_report() {
 
 #[wasm_bindgen_test]
 fn binary_looking_input_is_a_report() {
-    let junk: String = (0u32..4096)
-        .filter_map(|i| char::from_u32((i * 7919) % 0xD7FF))
-        .collect();
+    let junk: String = (0u32..4096).filter_map(|i| char::from_u32((i * 7919) % 0xD7FF)).collect();
     report(&junk);
-    report(
-        "\0\u{1}\u{2}\u{fffd}\u{feff}Traceback\0 (most recent call last):\0File \"\0\", line \0",
-    );
+    report("\0\u{1}\u{2}\u{fffd}\u{feff}Traceback\0 (most recent call last):\0File \"\0\", line \0");
 }
 
 #[wasm_bindgen_test]
@@ -79,11 +61,7 @@ fn explains_the_seed_paste() {
     let r = report(SEED_FLAT);
     let tracebacks = r["tracebacks"].as_array().unwrap();
     assert_eq!(tracebacks.len(), 1, "one traceback in the seed");
-    let last = tracebacks[0]["exceptions"]
-        .as_array()
-        .unwrap()
-        .last()
-        .expect("an exception");
+    let last = tracebacks[0]["exceptions"].as_array().unwrap().last().expect("an exception");
     assert_eq!(last["type"], "django.db.utils.OperationalError");
     assert_eq!(last["frames"].as_array().unwrap().len(), 5);
     assert_eq!(r["diagnosis"][0]["family"], "pg-conn-refused");

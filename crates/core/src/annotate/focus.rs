@@ -9,9 +9,7 @@ pub fn choose(tb: &Traceback) -> Option<Focus> {
     for (ei, exc) in tb.exceptions.iter().enumerate().rev() {
         if let Some(fi) = exc.frames.iter().rposition(|f| f.origin == Origin::App) {
             let f = &exc.frames[fi];
-            let below = exc.frames[fi + 1..]
-                .iter()
-                .find(|g| g.origin != Origin::App && g.origin != Origin::Stdlib);
+            let below = exc.frames[fi + 1..].iter().find(|g| g.origin != Origin::App && g.origin != Origin::Stdlib);
             let mut reason = format!("The last frame of your own code: {}.", place(f));
             if let Some(g) = below {
                 reason.push_str(&format!(
@@ -23,21 +21,13 @@ pub fn choose(tb: &Traceback) -> Option<Focus> {
             if ei + 1 < tb.exceptions.len() {
                 reason.push_str(" It is in an earlier exception of the chain: the final one has no frame of yours.");
             }
-            return Some(Focus {
-                exception: ei,
-                frame: fi,
-                reason,
-            });
+            return Some(Focus { exception: ei, frame: fi, reason });
         }
     }
     // No app frame: point at where the error rose, and say where it came from.
     let ei = tb.exceptions.iter().rposition(|e| !e.frames.is_empty())?;
     let exc = &tb.exceptions[ei];
-    let fi = exc
-        .frames
-        .iter()
-        .rposition(|f| f.origin != Origin::Stdlib)
-        .unwrap_or(exc.frames.len() - 1);
+    let fi = exc.frames.iter().rposition(|f| f.origin != Origin::Stdlib).unwrap_or(exc.frames.len() - 1);
     let f = &exc.frames[fi];
     let entry = exc.frames.first().map(place).unwrap_or_default();
     let reason = format!(
@@ -48,11 +38,7 @@ pub fn choose(tb: &Traceback) -> Option<Focus> {
         place(f),
         entry
     );
-    Some(Focus {
-        exception: ei,
-        frame: fi,
-        reason,
-    })
+    Some(Focus { exception: ei, frame: fi, reason })
 }
 
 fn owner(f: &Frame) -> String {

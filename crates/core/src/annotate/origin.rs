@@ -20,11 +20,7 @@ pub struct Classified {
 
 impl Classified {
     fn new(origin: Origin, rule: &'static str, package: Option<&str>) -> Self {
-        Classified {
-            origin,
-            rule,
-            package: package.map(str::to_owned),
-        }
+        Classified { origin, rule, package: package.map(str::to_owned) }
     }
 }
 
@@ -37,11 +33,7 @@ pub fn classify(file: &str) -> Classified {
     }
     if path.starts_with('<') && path.ends_with('>') && path.len() >= 2 {
         let inner = &path[1..path.len() - 1];
-        let frozen = if inner == "frozen" {
-            Some("")
-        } else {
-            inner.strip_prefix("frozen ")
-        };
+        let frozen = if inner == "frozen" { Some("") } else { inner.strip_prefix("frozen ") };
         if let Some(module) = frozen {
             let module = module.trim();
             let top = module.split('.').next().filter(|m| !m.is_empty());
@@ -82,22 +74,17 @@ fn is_windows_path(path: &str) -> bool {
 
 /// Whether a path is absolute (or home-relative), as opposed to relative like Sentry's `django/db/utils.py`.
 fn is_absolute(path: &str) -> bool {
-    path.starts_with(['/', '\\', '~'])
-        || (is_windows_path(path) && path.as_bytes().get(1) == Some(&b':'))
+    path.starts_with(['/', '\\', '~']) || (is_windows_path(path) && path.as_bytes().get(1) == Some(&b':'))
 }
 
 /// Whether `s` ends with `suffix`, ignoring ASCII case.
 fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
-    s.len() >= suffix.len()
-        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// A module file or package directory name without its `.py`/`.pyc` extension.
 fn module_name(segment: &str) -> &str {
-    segment
-        .strip_suffix(".py")
-        .or_else(|| segment.strip_suffix(".pyc"))
-        .unwrap_or(segment)
+    segment.strip_suffix(".py").or_else(|| segment.strip_suffix(".pyc")).unwrap_or(segment)
 }
 
 /// Rule `site-packages`: the first segment after the last `site-packages`/`dist-packages` segment is the
@@ -113,11 +100,7 @@ fn site_packages(path: &str) -> Option<Classified> {
     let mut rest = after?;
     let package = match rest.next() {
         None => None,
-        Some(seg)
-            if [".egg", ".zip", ".whl"]
-                .iter()
-                .any(|ext| ends_with_ignore_case(seg, ext)) =>
-        {
+        Some(seg) if [".egg", ".zip", ".whl"].iter().any(|ext| ends_with_ignore_case(seg, ext)) => {
             // The package is the directory inside the archive, or else the archive's name up to its version.
             let inside = rest.next().filter(|_| rest.clone().next().is_some());
             Some(inside.unwrap_or_else(|| seg.split(['-', '.']).next().unwrap_or(seg)))
@@ -126,11 +109,7 @@ fn site_packages(path: &str) -> Option<Classified> {
     };
     let package = package.filter(|p| !p.is_empty());
     if package.is_some_and(|p| p.eq_ignore_ascii_case("django")) {
-        return Some(Classified::new(
-            Origin::Django,
-            "site-packages",
-            Some("django"),
-        ));
+        return Some(Classified::new(Origin::Django, "site-packages", Some("django")));
     }
     Some(Classified::new(Origin::Library, "site-packages", package))
 }
@@ -181,22 +160,10 @@ const AMBIGUOUS_SUBPACKAGES: &[(&str, &[&str])] = &[
             "wsgi.py",
         ],
     ),
-    (
-        "conf",
-        &["__init__.py", "global_settings.py", "locale", "urls"],
-    ),
+    ("conf", &["__init__.py", "global_settings.py", "locale", "urls"]),
     (
         "test",
-        &[
-            "__init__.py",
-            "client.py",
-            "html.py",
-            "runner.py",
-            "selenium.py",
-            "signals.py",
-            "testcases.py",
-            "utils.py",
-        ],
+        &["__init__.py", "client.py", "html.py", "runner.py", "selenium.py", "signals.py", "testcases.py", "utils.py"],
     ),
     (
         "utils",
@@ -253,8 +220,7 @@ fn is_django_path(path: &str) -> bool {
         // or sit in a checkout (`django/django/`, `django-4.2/django/`): integrations of other libraries
         // have their own `django/__init__.py`.
         if sub.ends_with(".py") {
-            let in_checkout =
-                before.is_none_or(|b| b.starts_with("django") || b.starts_with("Django"));
+            let in_checkout = before.is_none_or(|b| b.starts_with("django") || b.starts_with("Django"));
             if rest.next().is_none() && in_checkout {
                 return true;
             }
@@ -336,20 +302,13 @@ fn known_library(path: &str) -> Option<&str> {
     let mut segs = path.split(['/', '\\']);
     let first = segs.next()?;
     let has_more = segs.next().is_some();
-    let name = if has_more {
-        first
-    } else {
-        first.strip_suffix(".py")?
-    };
+    let name = if has_more { first } else { first.strip_suffix(".py")? };
     KNOWN_LIBRARIES.binary_search(&name).ok().map(|_| name)
 }
 
 /// Whether a segment names a Python install's library folder: `python3.11`, `python3.13t`, `pypy3.10`.
 fn is_python_version_dir(seg: &str) -> bool {
-    let Some(version) = seg
-        .strip_prefix("python")
-        .or_else(|| seg.strip_prefix("pypy"))
-    else {
+    let Some(version) = seg.strip_prefix("python").or_else(|| seg.strip_prefix("pypy")) else {
         return false;
     };
     let version = version.strip_suffix('t').unwrap_or(version);
@@ -398,11 +357,7 @@ fn stdlib_module(path: &str) -> Option<&str> {
     let mut segs = path.split(['/', '\\']);
     let first = segs.next()?;
     let has_more = segs.next().is_some();
-    let module = if has_more {
-        first
-    } else {
-        first.strip_suffix(".py")?
-    };
+    let module = if has_more { first } else { first.strip_suffix(".py")? };
     is_stdlib_module(module).then_some(module)
 }
 
@@ -415,11 +370,7 @@ mod tests {
     fn check(file: &str, expected: (Origin, &str, Option<&str>)) {
         let got = classify(file);
         let (origin, rule, package) = expected;
-        assert_eq!(
-            (got.origin, got.rule, got.package.as_deref()),
-            (origin, rule, package),
-            "classify({file:?})"
-        );
+        assert_eq!((got.origin, got.rule, got.package.as_deref()), (origin, rule, package), "classify({file:?})");
     }
 
     use Origin::{App, Django, Library, Other, Stdlib};
@@ -441,14 +392,8 @@ mod tests {
 
     #[test]
     fn frozen() {
-        check(
-            "<frozen importlib._bootstrap>",
-            (Stdlib, "frozen", Some("importlib")),
-        );
-        check(
-            "<frozen importlib._bootstrap_external>",
-            (Stdlib, "frozen", Some("importlib")),
-        );
+        check("<frozen importlib._bootstrap>", (Stdlib, "frozen", Some("importlib")));
+        check("<frozen importlib._bootstrap_external>", (Stdlib, "frozen", Some("importlib")));
         check("<frozen runpy>", (Stdlib, "frozen", Some("runpy")));
         check("<frozen zipimport>", (Stdlib, "frozen", Some("zipimport")));
         check("<frozen>", (Stdlib, "frozen", None));
@@ -468,18 +413,9 @@ mod tests {
             "/usr/local/lib/python3.12/site-packages/psycopg2/__init__.py",
             (Library, "site-packages", Some("psycopg2")),
         );
-        check(
-            "/usr/lib/python3/dist-packages/django/db/utils.py",
-            (Django, "site-packages", Some("django")),
-        );
-        check(
-            "/usr/lib/python3/dist-packages/MySQLdb/connections.py",
-            (Library, "site-packages", Some("MySQLdb")),
-        );
-        check(
-            "/home/u/.venv/lib/python3.12/site-packages/six.py",
-            (Library, "site-packages", Some("six")),
-        );
+        check("/usr/lib/python3/dist-packages/django/db/utils.py", (Django, "site-packages", Some("django")));
+        check("/usr/lib/python3/dist-packages/MySQLdb/connections.py", (Library, "site-packages", Some("MySQLdb")));
+        check("/home/u/.venv/lib/python3.12/site-packages/six.py", (Library, "site-packages", Some("six")));
         check(
             "/app/.venv/lib/python3.11/site-packages/django_filters/filterset.py",
             (Library, "site-packages", Some("django_filters")),
@@ -488,14 +424,8 @@ mod tests {
             "/opt/venv/lib64/python3.11/site-packages/gunicorn/arbiter.py",
             (Library, "site-packages", Some("gunicorn")),
         );
-        check(
-            "/usr/local/lib/python3.12/site-packages/_pytest/runner.py",
-            (Library, "site-packages", Some("_pytest")),
-        );
-        check(
-            "/usr/local/lib/python3.12/site-packages",
-            (Library, "site-packages", None),
-        );
+        check("/usr/local/lib/python3.12/site-packages/_pytest/runner.py", (Library, "site-packages", Some("_pytest")));
+        check("/usr/local/lib/python3.12/site-packages", (Library, "site-packages", None));
     }
 
     #[test]
@@ -512,18 +442,9 @@ mod tests {
 
     #[test]
     fn site_packages_windows() {
-        check(
-            r"C:\proj\venv\Lib\site-packages\django\db\utils.py",
-            (Django, "site-packages", Some("django")),
-        );
-        check(
-            r"C:\Python311\Lib\Site-Packages\psycopg2\__init__.py",
-            (Library, "site-packages", Some("psycopg2")),
-        );
-        check(
-            r"c:\users\u\env\lib\SITE-PACKAGES\Django\http\request.py",
-            (Django, "site-packages", Some("django")),
-        );
+        check(r"C:\proj\venv\Lib\site-packages\django\db\utils.py", (Django, "site-packages", Some("django")));
+        check(r"C:\Python311\Lib\Site-Packages\psycopg2\__init__.py", (Library, "site-packages", Some("psycopg2")));
+        check(r"c:\users\u\env\lib\SITE-PACKAGES\Django\http\request.py", (Django, "site-packages", Some("django")));
         check(
             "C:/proj/venv/Lib/site-packages/rest_framework/views.py",
             (Library, "site-packages", Some("rest_framework")),
@@ -532,54 +453,24 @@ mod tests {
 
     #[test]
     fn site_packages_eggs_and_zips() {
-        check(
-            "/usr/lib/python2.7/site-packages/foo-1.0-py2.7.egg/foo/bar.py",
-            (Library, "site-packages", Some("foo")),
-        );
+        check("/usr/lib/python2.7/site-packages/foo-1.0-py2.7.egg/foo/bar.py", (Library, "site-packages", Some("foo")));
         check(
             "/usr/lib/python3.8/site-packages/Django-1.11-py3.8.egg/django/db/utils.py",
             (Django, "site-packages", Some("django")),
         );
-        check(
-            "/srv/lib/site-packages/deps.zip/kombu/connection.py",
-            (Library, "site-packages", Some("kombu")),
-        );
-        check(
-            "/srv/lib/site-packages/foo-1.0-py3.6.egg",
-            (Library, "site-packages", Some("foo")),
-        );
+        check("/srv/lib/site-packages/deps.zip/kombu/connection.py", (Library, "site-packages", Some("kombu")));
+        check("/srv/lib/site-packages/foo-1.0-py3.6.egg", (Library, "site-packages", Some("foo")));
     }
 
     #[test]
     fn django_path_without_site_packages() {
-        check(
-            "django/db/backends/utils.py",
-            (Django, "django-path", Some("django")),
-        );
-        check(
-            "django/__init__.py",
-            (Django, "django-path", Some("django")),
-        );
-        check(
-            "django/shortcuts.py",
-            (Django, "django-path", Some("django")),
-        );
-        check(
-            r"django\core\handlers\base.py",
-            (Django, "django-path", Some("django")),
-        );
-        check(
-            "/home/me/src/django/django/db/models/query.py",
-            (Django, "django-path", Some("django")),
-        );
-        check(
-            "/home/me/src/django/django/utils/functional.py",
-            (Django, "django-path", Some("django")),
-        );
-        check(
-            "/home/me/src/django/django/apps/registry.py",
-            (Django, "django-path", Some("django")),
-        );
+        check("django/db/backends/utils.py", (Django, "django-path", Some("django")));
+        check("django/__init__.py", (Django, "django-path", Some("django")));
+        check("django/shortcuts.py", (Django, "django-path", Some("django")));
+        check(r"django\core\handlers\base.py", (Django, "django-path", Some("django")));
+        check("/home/me/src/django/django/db/models/query.py", (Django, "django-path", Some("django")));
+        check("/home/me/src/django/django/utils/functional.py", (Django, "django-path", Some("django")));
+        check("/home/me/src/django/django/apps/registry.py", (Django, "django-path", Some("django")));
     }
 
     #[test]
@@ -590,10 +481,7 @@ mod tests {
         check("/home/me/django/utils/helpers.py", (App, "project", None));
         check("/srv/django/__init__.py/x", (App, "project", None));
         check("/srv/mydjango/db/models.py", (App, "project", None));
-        check(
-            "/srv/vendor/sentry_sdk/integrations/django/__init__.py",
-            (App, "project", None),
-        );
+        check("/srv/vendor/sentry_sdk/integrations/django/__init__.py", (App, "project", None));
     }
 
     #[test]
@@ -603,63 +491,24 @@ mod tests {
 
     #[test]
     fn known_libraries_by_relative_path() {
-        check(
-            "psycopg2/__init__.py",
-            (Library, "known-library", Some("psycopg2")),
-        );
-        check(
-            "psycopg/connection.py",
-            (Library, "known-library", Some("psycopg")),
-        );
-        check(
-            "MySQLdb/connections.py",
-            (Library, "known-library", Some("MySQLdb")),
-        );
-        check(
-            "pymysql/err.py",
-            (Library, "known-library", Some("pymysql")),
-        );
-        check(
-            "rest_framework/views.py",
-            (Library, "known-library", Some("rest_framework")),
-        );
-        check(
-            "celery/app/task.py",
-            (Library, "known-library", Some("celery")),
-        );
-        check(
-            "_pytest/python.py",
-            (Library, "known-library", Some("_pytest")),
-        );
-        check(
-            "pytest_django/plugin.py",
-            (Library, "known-library", Some("pytest_django")),
-        );
-        check(
-            "sentry_sdk/integrations/django/__init__.py",
-            (Library, "known-library", Some("sentry_sdk")),
-        );
-        check(
-            "dj_database_url.py",
-            (Library, "known-library", Some("dj_database_url")),
-        );
-        check(
-            r"asgiref\sync.py",
-            (Library, "known-library", Some("asgiref")),
-        );
+        check("psycopg2/__init__.py", (Library, "known-library", Some("psycopg2")));
+        check("psycopg/connection.py", (Library, "known-library", Some("psycopg")));
+        check("MySQLdb/connections.py", (Library, "known-library", Some("MySQLdb")));
+        check("pymysql/err.py", (Library, "known-library", Some("pymysql")));
+        check("rest_framework/views.py", (Library, "known-library", Some("rest_framework")));
+        check("celery/app/task.py", (Library, "known-library", Some("celery")));
+        check("_pytest/python.py", (Library, "known-library", Some("_pytest")));
+        check("pytest_django/plugin.py", (Library, "known-library", Some("pytest_django")));
+        check("sentry_sdk/integrations/django/__init__.py", (Library, "known-library", Some("sentry_sdk")));
+        check("dj_database_url.py", (Library, "known-library", Some("dj_database_url")));
+        check(r"asgiref\sync.py", (Library, "known-library", Some("asgiref")));
         check("/srv/app/psycopg2/__init__.py", (App, "project", None));
     }
 
     #[test]
     fn stdlib_paths() {
-        check(
-            "/usr/lib/python3.11/threading.py",
-            (Stdlib, "stdlib-path", Some("threading")),
-        );
-        check(
-            "/usr/local/lib/python3.12/json/encoder.py",
-            (Stdlib, "stdlib-path", Some("json")),
-        );
+        check("/usr/lib/python3.11/threading.py", (Stdlib, "stdlib-path", Some("threading")));
+        check("/usr/local/lib/python3.12/json/encoder.py", (Stdlib, "stdlib-path", Some("json")));
         check(
             "/opt/homebrew/Cellar/python@3.12/3.12.1/Frameworks/Python.framework/Versions/3.12/lib/python3.12/x.py",
             (Stdlib, "stdlib-path", Some("x")),
@@ -672,46 +521,22 @@ mod tests {
             "/home/u/.pyenv/versions/3.11.7/lib/python3.11/socketserver.py",
             (Stdlib, "stdlib-path", Some("socketserver")),
         );
-        check(
-            "~/.pyenv/versions/3.11.7/lib/python3.11/smtplib.py",
-            (Stdlib, "stdlib-path", Some("smtplib")),
-        );
-        check(
-            "/home/u/miniconda3/envs/web/lib/python3.10/runpy.py",
-            (Stdlib, "stdlib-path", Some("runpy")),
-        );
-        check(
-            "/usr/lib/python3.13t/threading.py",
-            (Stdlib, "stdlib-path", Some("threading")),
-        );
-        check(
-            "/usr/lib/pypy3.10/socket.py",
-            (Stdlib, "stdlib-path", Some("socket")),
-        );
-        check(
-            "/usr/lib/python2.7/SocketServer.py",
-            (Stdlib, "stdlib-path", Some("SocketServer")),
-        );
+        check("~/.pyenv/versions/3.11.7/lib/python3.11/smtplib.py", (Stdlib, "stdlib-path", Some("smtplib")));
+        check("/home/u/miniconda3/envs/web/lib/python3.10/runpy.py", (Stdlib, "stdlib-path", Some("runpy")));
+        check("/usr/lib/python3.13t/threading.py", (Stdlib, "stdlib-path", Some("threading")));
+        check("/usr/lib/pypy3.10/socket.py", (Stdlib, "stdlib-path", Some("socket")));
+        check("/usr/lib/python2.7/SocketServer.py", (Stdlib, "stdlib-path", Some("SocketServer")));
     }
 
     #[test]
     fn stdlib_paths_windows() {
-        check(
-            r"C:\Python311\Lib\json\encoder.py",
-            (Stdlib, "stdlib-path", Some("json")),
-        );
-        check(
-            r"C:\Python311\lib\threading.py",
-            (Stdlib, "stdlib-path", Some("threading")),
-        );
+        check(r"C:\Python311\Lib\json\encoder.py", (Stdlib, "stdlib-path", Some("json")));
+        check(r"C:\Python311\lib\threading.py", (Stdlib, "stdlib-path", Some("threading")));
         check(
             r"C:\Users\u\AppData\Local\Programs\Python\Python311\Lib\importlib\__init__.py",
             (Stdlib, "stdlib-path", Some("importlib")),
         );
-        check(
-            r"C:\Users\u\anaconda3\Lib\socketserver.py",
-            (Stdlib, "stdlib-path", Some("socketserver")),
-        );
+        check(r"C:\Users\u\anaconda3\Lib\socketserver.py", (Stdlib, "stdlib-path", Some("socketserver")));
         check(r"C:\proj\lib\utils.py", (App, "project", None));
     }
 
@@ -719,14 +544,8 @@ mod tests {
     fn stdlib_modules_by_relative_path() {
         check("threading.py", (Stdlib, "stdlib-module", Some("threading")));
         check("json/encoder.py", (Stdlib, "stdlib-module", Some("json")));
-        check(
-            "importlib/__init__.py",
-            (Stdlib, "stdlib-module", Some("importlib")),
-        );
-        check(
-            "socketserver.py",
-            (Stdlib, "stdlib-module", Some("socketserver")),
-        );
+        check("importlib/__init__.py", (Stdlib, "stdlib-module", Some("importlib")));
+        check("socketserver.py", (Stdlib, "stdlib-module", Some("socketserver")));
         check(r"json\decoder.py", (Stdlib, "stdlib-module", Some("json")));
         check("threading", (App, "project", None));
         check("/srv/threading.py", (App, "project", None));

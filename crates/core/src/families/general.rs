@@ -9,11 +9,7 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(last) = cx.tb.exceptions.last() else {
         return Vec::new();
     };
-    let name = if last.type_name.is_empty() {
-        "The exception"
-    } else {
-        last.type_name.as_str()
-    };
+    let name = if last.type_name.is_empty() { "The exception" } else { last.type_name.as_str() };
     let first_line = last.message.lines().next().unwrap_or("").trim();
     let mut evidence = vec![Evidence {
         says: format!("The exception finally raised is `{name}`."),
@@ -21,11 +17,7 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         weight: Weight::For,
     }];
     if let Some(focus) = &cx.tb.focus {
-        evidence.push(Evidence {
-            says: focus.reason.clone(),
-            quote: None,
-            weight: Weight::For,
-        });
+        evidence.push(Evidence { says: focus.reason.clone(), quote: None, weight: Weight::For });
     }
     let explanation = format!(
         "No error family in the knowledge base recognises this {name} yet. Start at the frame to look at first: \
@@ -39,7 +31,9 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         confidence: 0.1,
         evidence,
         explanation,
-        checks: vec!["Run the failing code again with the same input and print the values used on the focus line.".into()],
+        checks: vec![
+            "Run the failing code again with the same input and print the values used on the focus line.".into()
+        ],
         fix: None,
         tests: Vec::new(),
         ci: None,

@@ -11,12 +11,8 @@ use super::template::fill;
 use super::{normalise, Context, Family};
 use crate::model::{Diagnosis, Evidence, Fix, Snippet, Weight};
 
-pub const FAMILY: Family = Family {
-    id: "pg-conn-refused",
-    code: "DJ001",
-    title: "PostgreSQL refused the connection",
-    diagnose,
-};
+pub const FAMILY: Family =
+    Family { id: "pg-conn-refused", code: "DJ001", title: "PostgreSQL refused the connection", diagnose };
 
 const EXPLANATION: &str = "Django tried to open a connection to PostgreSQL and nothing accepted it. The driver \
 (psycopg) asked the operating system to connect to the host and port in your DATABASES setting, and the \
@@ -62,8 +58,7 @@ fn recognise(message: &str) -> Option<Recognised<'_>> {
         && (message.contains(".s.PGSQL.") || message.contains("Unix domain socket"))
     {
         Wording::Socket
-    } else if (message.contains("timeout expired")
-        || message.contains("connection timeout expired"))
+    } else if (message.contains("timeout expired") || message.contains("connection timeout expired"))
         && (message.contains("connection to server")
             || first.starts_with("timeout expired")
             || first.contains("connection timeout expired"))
@@ -72,10 +67,7 @@ fn recognise(message: &str) -> Option<Recognised<'_>> {
     } else {
         return None;
     };
-    Some(Recognised {
-        wording,
-        line: first,
-    })
+    Some(Recognised { wording, line: first })
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -105,9 +97,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let host_text = host.unwrap_or(if socket { "" } else { "localhost" });
     let quote = Some(rec.line.to_string());
     let wording_note = match rec.wording {
-        Wording::Libpq13 => {
-            "libpq 13 or older wording (psycopg2-binary 2.8 or a system libpq ≤ 13)"
-        }
+        Wording::Libpq13 => "libpq 13 or older wording (psycopg2-binary 2.8 or a system libpq ≤ 13)",
         Wording::Libpq14 => "libpq 14+ wording (psycopg2 2.9)",
         Wording::Psycopg3 => "psycopg 3 wording (\"connection failed:\")",
         Wording::Socket => "the Unix-socket wording: HOST was empty, so libpq tried a local socket",
@@ -140,14 +130,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
                     weight: Weight::For,
                 });
                 // A compose log prefix is proof; an /app-style path is a strong hint.
-                score += if d.starts_with("docker compose") {
-                    3.0
-                } else {
-                    2.0
-                };
+                score += if d.starts_with("docker compose") { 3.0 } else { 2.0 };
             }
         } else {
-            ev.push(Evidence { says: "Nothing in the paste shows a container (no compose log prefix, no /app-style paths).".into(), quote: None, weight: Weight::Against });
+            ev.push(Evidence {
+                says: "Nothing in the paste shows a container (no compose log prefix, no /app-style paths).".into(),
+                quote: None,
+                weight: Weight::Against,
+            });
             score *= 0.3;
         }
         if local && !socket {
@@ -156,7 +146,13 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         } else if socket {
             ev.push(Evidence { says: "HOST is empty, so the driver looked for a local Unix socket; a container has no PostgreSQL socket of its own.".into(), quote: None, weight: Weight::For });
         } else if remote {
-            ev.push(Evidence { says: format!("The host is `{host_text}`, not localhost: the app already points at another machine or service."), quote: None, weight: Weight::Against });
+            ev.push(Evidence {
+                says: format!(
+                    "The host is `{host_text}`, not localhost: the app already points at another machine or service."
+                ),
+                quote: None,
+                weight: Weight::Against,
+            });
             score *= 0.1;
         }
         out.push((
@@ -182,7 +178,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
             score += 2.0;
         }
         if docker {
-            ev.push(Evidence { says: "The paste shows a container, where localhost is not the machine that runs PostgreSQL.".into(), quote: None, weight: Weight::Against });
+            ev.push(Evidence {
+                says: "The paste shows a container, where localhost is not the machine that runs PostgreSQL.".into(),
+                quote: None,
+                weight: Weight::Against,
+            });
             score *= 0.4;
         }
         if remote {
@@ -225,9 +225,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         }
         if f.env_settings.is_empty() && !socket {
             ev.push(Evidence {
-                says: format!(
-                    "The message names a host (`{host_text}`), so HOST was set to something."
-                ),
+                says: format!("The message names a host (`{host_text}`), so HOST was set to something."),
                 quote: None,
                 weight: Weight::Against,
             });
@@ -239,10 +237,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
                 "The database settings come from an environment variable that is empty or unset",
                 ev,
                 &values,
-                fix_env(
-                    &values,
-                    f.env_settings.iter().any(|e| e.contains("dj-database-url")),
-                ),
+                fix_env(&values, f.env_settings.iter().any(|e| e.contains("dj-database-url"))),
                 tests_env(&values),
                 checks_env(&values),
             ),
@@ -254,7 +249,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         let mut ev = vec![recognised.clone()];
         let mut score: f32 = 0.3;
         if port != 5432 {
-            ev.push(Evidence { says: format!("Port {port} is not PostgreSQL's default 5432: check which port the server really uses."), quote: host_quote(host_text, port), weight: Weight::For });
+            ev.push(Evidence {
+                says: format!("Port {port} is not PostgreSQL's default 5432: check which port the server really uses."),
+                quote: host_quote(host_text, port),
+                weight: Weight::For,
+            });
             score += 2.0;
         } else {
             ev.push(Evidence { says: "The paste uses the default port 5432; a wrong port is possible only if your server was set up on another one (5433 for a second cluster).".into(), quote: None, weight: Weight::Against });
@@ -332,11 +331,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     }
 
     normalise(&mut out);
-    let mut ranked: Vec<Diagnosis> = out
-        .into_iter()
-        .map(|(_, d)| d)
-        .filter(|d| d.confidence >= 0.03)
-        .collect();
+    let mut ranked: Vec<Diagnosis> = out.into_iter().map(|(_, d)| d).filter(|d| d.confidence >= 0.03).collect();
     ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     // Say so when the paste cannot decide between the two best causes.
     if ranked.len() >= 2 && ranked[0].confidence < ranked[1].confidence * 1.5 {
@@ -347,10 +342,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 }
 
 fn short(t: &str) -> &str {
-    t.rsplit('.')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("OperationalError")
+    t.rsplit('.').next().filter(|s| !s.is_empty()).unwrap_or("OperationalError")
 }
 
 fn host_quote(host: &str, port: u16) -> Option<String> {
@@ -377,20 +369,12 @@ impl Values {
             .filter(|v| v.starts_with("3."))
             .unwrap_or_else(|| "3.12".into());
         Values {
-            host: if host.is_empty() {
-                "localhost".into()
-            } else {
-                host.to_string()
-            },
+            host: if host.is_empty() { "localhost".into() } else { host.to_string() },
             port: port.to_string(),
             db: f.db_name.clone().unwrap_or_else(|| "app".into()),
             python,
             engine: "django.db.backends.postgresql",
-            driver_pip: if f.db_driver.as_deref() == Some("psycopg") {
-                "psycopg[binary]"
-            } else {
-                "psycopg2-binary"
-            },
+            driver_pip: if f.db_driver.as_deref() == Some("psycopg") { "psycopg[binary]" } else { "psycopg2-binary" },
         }
     }
 
@@ -505,7 +489,8 @@ fn fix_container(v: &Values) -> Fix {
 
 fn fix_healthcheck(v: &Values) -> Fix {
     Fix {
-        summary: "Make the app wait until the database service is healthy before it runs migrate or serves requests.".into(),
+        summary: "Make the app wait until the database service is healthy before it runs migrate or serves requests."
+            .into(),
         file: "docker-compose.yml".into(),
         language: "yaml",
         before: v.fill(COMPOSE_BEFORE),
@@ -626,56 +611,27 @@ def test_database_settings_are_filled_in():
 "#;
 
 fn snippet(title: &str, file: &str, code: String) -> Snippet {
-    Snippet {
-        title: title.into(),
-        file: file.into(),
-        language: "python",
-        code,
-    }
+    Snippet { title: title.into(), file: file.into(), language: "python", code }
 }
 
 fn tests_connection(v: &Values) -> Vec<Snippet> {
     vec![
-        snippet(
-            "The database accepts connections (pytest-django)",
-            "tests/test_database.py",
-            v.fill(TEST_CONNECTION),
-        ),
-        snippet(
-            "The settings use the port the server listens on",
-            "tests/test_settings.py",
-            v.fill(TEST_PORT),
-        ),
+        snippet("The database accepts connections (pytest-django)", "tests/test_database.py", v.fill(TEST_CONNECTION)),
+        snippet("The settings use the port the server listens on", "tests/test_settings.py", v.fill(TEST_PORT)),
     ]
 }
 
 fn tests_container(v: &Values) -> Vec<Snippet> {
     vec![
-        snippet(
-            "HOST is not localhost inside a container",
-            "tests/test_settings.py",
-            v.fill(TEST_CONTAINER_HOST),
-        ),
-        snippet(
-            "The database accepts connections (pytest-django)",
-            "tests/test_database.py",
-            v.fill(TEST_CONNECTION),
-        ),
+        snippet("HOST is not localhost inside a container", "tests/test_settings.py", v.fill(TEST_CONTAINER_HOST)),
+        snippet("The database accepts connections (pytest-django)", "tests/test_database.py", v.fill(TEST_CONNECTION)),
     ]
 }
 
 fn tests_env(v: &Values) -> Vec<Snippet> {
     vec![
-        snippet(
-            "The database settings are not empty",
-            "tests/test_settings.py",
-            v.fill(TEST_ENV),
-        ),
-        snippet(
-            "The database accepts connections (pytest-django)",
-            "tests/test_database.py",
-            v.fill(TEST_CONNECTION),
-        ),
+        snippet("The database settings are not empty", "tests/test_settings.py", v.fill(TEST_ENV)),
+        snippet("The database accepts connections (pytest-django)", "tests/test_database.py", v.fill(TEST_CONNECTION)),
     ]
 }
 
@@ -728,10 +684,7 @@ jobs:
 
 fn ci(v: &Values) -> Snippet {
     Snippet {
-        title: format!(
-            "GitHub Actions: PostgreSQL service with a health check, Python {}",
-            v.python
-        ),
+        title: format!("GitHub Actions: PostgreSQL service with a health check, Python {}", v.python),
         file: ".github/workflows/tests.yml".into(),
         language: "yaml",
         code: v.fill(CI_WORKFLOW),

@@ -30,10 +30,7 @@ mod tests {
 
     #[test]
     fn fills_known_keys_only() {
-        assert_eq!(
-            fill("{host}:{port} {x} {", &[("host", "db"), ("port", "5432")]),
-            "db:5432 {x} {"
-        );
+        assert_eq!(fill("{host}:{port} {x} {", &[("host", "db"), ("port", "5432")]), "db:5432 {x} {");
         assert_eq!(fill("d = {\"a\": 1}", &[("a", "b")]), "d = {\"a\": 1}");
     }
 }

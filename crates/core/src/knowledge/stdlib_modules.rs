@@ -66,11 +66,7 @@ mod tests {
 
     #[track_caller]
     fn check(name: &str, expected: bool) {
-        assert_eq!(
-            is_stdlib_module(name),
-            expected,
-            "is_stdlib_module({name:?})"
-        );
+        assert_eq!(is_stdlib_module(name), expected, "is_stdlib_module({name:?})");
     }
 
     #[test]

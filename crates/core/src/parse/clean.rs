@@ -37,18 +37,10 @@ pub fn clean(raw: &str) -> CleanLine<'_> {
         let text = owned[start..].to_string();
         // The service name borrows from the temporary; ANSI-coloured compose logs are rare, so drop it.
         let _ = service;
-        return CleanLine {
-            text: Cow::Owned(text),
-            wrappers,
-            service: None,
-        };
+        return CleanLine { text: Cow::Owned(text), wrappers, service: None };
     }
     let (start, wrappers, service) = strip_prefixes(raw);
-    CleanLine {
-        text: Cow::Borrowed(&raw[start..]),
-        wrappers,
-        service,
-    }
+    CleanLine { text: Cow::Borrowed(&raw[start..]), wrappers, service }
 }
 
 /// Remove CSI escape sequences (`ESC [ params final`) and lone ESCs.
@@ -85,8 +77,8 @@ fn strip_prefixes(s: &str) -> (usize, Wrappers, Option<&str>) {
             service = Some(name);
             pos += n;
         } else if let Some(n) = journald_prefix(rest) {
+            // Journald frames every line, continuation lines included: it does not start a record.
             w.journald = true;
-            w.log_record = true;
             pos += n;
         } else if let Some(n) = timestamp_prefix(rest) {
             w.log_record = true;
@@ -98,10 +90,24 @@ fn strip_prefixes(s: &str) -> (usize, Wrappers, Option<&str>) {
             break;
         }
     }
-    if s[pos..].trim_start().starts_with("```") || s[pos..].trim_start().starts_with("~~~") {
-        w.fence = true;
-    }
+    w.fence = is_fence(&s[pos..]);
     (pos, w, service)
+}
+
+/// A Markdown code fence: ```` ``` ```` or `~~~`, optionally with a language, indented at most 3 spaces.
+/// Python 3.11+ carets (`~~~~^^^^`) are not fences.
+fn is_fence(s: &str) -> bool {
+    let t = s.trim_start_matches(' ');
+    if s.len() - t.len() > 3 {
+        return false;
+    }
+    let rest = match t.strip_prefix("```").or_else(|| t.strip_prefix("~~~")) {
+        Some(r) => r.trim_start_matches(['`', '~']),
+        None => return false,
+    };
+    rest.trim()
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b' ' | b'{' | b'}' | b'.' | b'='))
 }
 
 /// `web_1  | `, `web-1  | `, `django-1  |` (compose v1 and v2): a name, at least one space, a bar.
@@ -200,8 +206,7 @@ fn clock(b: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let mut j = i + 8;
-    if j < b.len() && (b[j] == b'.' || b[j] == b',') && j + 1 < b.len() && b[j + 1].is_ascii_digit()
-    {
+    if j < b.len() && (b[j] == b'.' || b[j] == b',') && j + 1 < b.len() && b[j + 1].is_ascii_digit() {
         j += 1;
         while j < b.len() && b[j].is_ascii_digit() {
             j += 1;
@@ -311,16 +316,7 @@ fn skip_record_tags(s: &str, mut i: usize) -> usize {
 }
 
 fn level_word(s: &str) -> Option<usize> {
-    const LEVELS: [&str; 8] = [
-        "CRITICAL",
-        "ERROR",
-        "WARNING",
-        "WARN",
-        "INFO",
-        "DEBUG",
-        "FATAL",
-        "EXCEPTION",
-    ];
+    const LEVELS: [&str; 8] = ["CRITICAL", "ERROR", "WARNING", "WARN", "INFO", "DEBUG", "FATAL", "EXCEPTION"];
     for l in LEVELS {
         if let Some(rest) = s.strip_prefix(l) {
             if rest.is_empty() || rest.starts_with([' ', ':', ']']) {
@@ -364,52 +360,25 @@ mod tests {
 
     #[test]
     fn wrappers_are_stripped() {
-        check(
-            "web_1  |   File \"/app/x.py\", line 1, in f",
-            "  File \"/app/x.py\", line 1, in f",
-        );
-        check(
-            "web-1  | Traceback (most recent call last):",
-            "Traceback (most recent call last):",
-        );
+        check("web_1  |   File \"/app/x.py\", line 1, in f", "  File \"/app/x.py\", line 1, in f");
+        check("web-1  | Traceback (most recent call last):", "Traceback (most recent call last):");
         check("django-1  |", "");
-        check(
-            "[2024-03-04 10:15:02 +0000] [7] [ERROR] Exception in worker process",
-            "Exception in worker process",
-        );
-        check(
-            "[2024-03-04 10:15:02,123: ERROR/ForkPoolWorker-1] Task failed",
-            "Task failed",
-        );
-        check(
-            "2024-03-04 10:15:02,123 ERROR django.request Internal",
-            "django.request Internal",
-        );
-        check(
-            "2024-03-04T10:15:02.123456+00:00 app[web.1]: Traceback (most",
-            "Traceback (most",
-        );
+        check("[2024-03-04 10:15:02 +0000] [7] [ERROR] Exception in worker process", "Exception in worker process");
+        check("[2024-03-04 10:15:02,123: ERROR/ForkPoolWorker-1] Task failed", "Task failed");
+        check("2024-03-04 10:15:02,123 ERROR django.request Internal", "django.request Internal");
+        check("2024-03-04T10:15:02.123456+00:00 app[web.1]: Traceback (most", "Traceback (most");
         check(
             "Nov 28 16:00:01 host gunicorn[123]: Traceback (most recent call last):",
             "Traceback (most recent call last):",
         );
-        check(
-            "ERROR:django.request:Internal Server Error: /",
-            "Internal Server Error: /",
-        );
+        check("ERROR:django.request:Internal Server Error: /", "Internal Server Error: /");
         check("line\r", "line");
-        check(
-            "\u{1b}[35mTypeError\u{1b}[0m: \u{1b}[35mboom\u{1b}[0m",
-            "TypeError: boom",
-        );
+        check("\u{1b}[35mTypeError\u{1b}[0m: \u{1b}[35mboom\u{1b}[0m", "TypeError: boom");
     }
 
     #[test]
     fn ordinary_lines_are_kept() {
-        check(
-            "  File \"/srv/x.py\", line 3, in <module>",
-            "  File \"/srv/x.py\", line 3, in <module>",
-        );
+        check("  File \"/srv/x.py\", line 3, in <module>", "  File \"/srv/x.py\", line 3, in <module>");
         check(
             "django.db.utils.OperationalError: could not connect",
             "django.db.utils.OperationalError: could not connect",
@@ -424,12 +393,17 @@ mod tests {
     }
 
     #[test]
+    fn fences_but_not_carets() {
+        assert!(clean("```").wrappers.fence);
+        assert!(clean("```pytb").wrappers.fence);
+        assert!(clean("~~~ python").wrappers.fence);
+        assert!(!clean("    ~~~~~~~~~~~~^^").wrappers.fence);
+        assert!(!clean("~~~~^^^").wrappers.fence);
+    }
+
+    #[test]
     fn record_starts_are_flagged() {
-        assert!(
-            clean("[2024-03-04 10:15:02 +0000] [7] [INFO] Booting")
-                .wrappers
-                .log_record
-        );
+        assert!(clean("[2024-03-04 10:15:02 +0000] [7] [INFO] Booting").wrappers.log_record);
         assert!(!clean("    self.connect()").wrappers.log_record);
         assert_eq!(clean("web_1  | x").service, Some("web_1"));
     }

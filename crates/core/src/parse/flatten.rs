@@ -5,7 +5,10 @@
 //! Only lines that hold a header or at least two frame markers are expanded; this allocates, but only for
 //! those lines.
 
-use super::syntax::{self, CAUSE_SEPARATOR, CONTEXT_SEPARATOR, HEADER};
+use super::syntax::{
+    self, CAUSE_SEPARATOR, CONTEXT_SEPARATOR, DEBUG_CAUSE_CLOSE, DEBUG_CAUSE_OPEN, DEBUG_CONTEXT_CLOSE,
+    DEBUG_CONTEXT_OPEN, HEADER,
+};
 
 const FILE_MARK: &str = "File \"";
 
@@ -15,7 +18,7 @@ pub fn is_flattened(line: &str) -> bool {
         return false;
     };
     let rest = &line[first + FILE_MARK.len()..];
-    match line.find(HEADER) {
+    match line.find(HEADER).or_else(|| line.find("Environment:")) {
         Some(h) if h < first => true,
         _ => rest.contains(FILE_MARK),
     }
@@ -24,10 +27,9 @@ pub fn is_flattened(line: &str) -> bool {
 /// Expand a flattened line into the lines Python would have printed.
 pub fn expand(line: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = match line.find(HEADER) {
-        Some(h) => &line[h..],
-        None => &line[line.find(FILE_MARK).unwrap_or(0)..],
-    };
+    let start =
+        [line.find("Environment:"), line.find(HEADER), line.find(FILE_MARK)].into_iter().flatten().min().unwrap_or(0);
+    let mut rest = &line[start..];
     // Walk the markers in order: header, separators, frames. Text between frames is code (+ exception).
     loop {
         rest = rest.trim_start();
@@ -51,6 +53,24 @@ pub fn expand(line: &str) -> Vec<String> {
             out.push(CONTEXT_SEPARATOR.to_string());
             out.push(String::new());
             rest = r;
+            continue;
+        }
+        if let Some(close) = [(DEBUG_CAUSE_OPEN, DEBUG_CAUSE_CLOSE), (DEBUG_CONTEXT_OPEN, DEBUG_CONTEXT_CLOSE)]
+            .into_iter()
+            .find_map(|(open, close)| rest.starts_with(open).then_some(close))
+        {
+            // Django's debug page: `The above exception (<value>) was the direct cause of …:` as one line.
+            let end = rest.find(close).map_or(rest.len(), |c| c + close.len());
+            out.push(String::new());
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+            continue;
+        }
+        if let Some(label) = DEBUG_LABELS.iter().find(|l| rest.starts_with(**l)) {
+            // A debug-page field runs to the next marker; `Exception Value:` runs to the end of the line.
+            let end = if *label == "Exception Value:" { rest.len() } else { next_marker(rest).unwrap_or(rest.len()) };
+            out.push(rest[..end].trim_end().to_string());
+            rest = &rest[end..];
             continue;
         }
         if rest.starts_with(FILE_MARK) {
@@ -94,15 +114,31 @@ fn frame(s: &str, out: &mut Vec<String>) -> usize {
     end
 }
 
-/// The first marker (frame, header, separator) in `s` after position 0.
+/// Field labels of Django's debug page (copy-and-paste view and plain-text 500).
+const DEBUG_LABELS: [&str; 9] = [
+    "Environment:",
+    "Request Method:",
+    "Request URL:",
+    "Django Version:",
+    "Python Version:",
+    "Installed Applications:",
+    "Installed Middleware:",
+    "Exception Type:",
+    "Exception Value:",
+];
+
+/// The first marker (frame, header, separator, debug-page field) in `s` after position 0.
 fn next_marker(s: &str) -> Option<usize> {
-    let candidates = [
+    let fixed = [
         s.find(FILE_MARK),
         s.find(HEADER),
         s.find(CAUSE_SEPARATOR),
         s.find(CONTEXT_SEPARATOR),
+        s.find(DEBUG_CAUSE_OPEN),
+        s.find(DEBUG_CONTEXT_OPEN),
     ];
-    candidates.into_iter().flatten().filter(|&p| p > 0).min()
+    let labels = DEBUG_LABELS.iter().map(|l| s.find(l));
+    fixed.into_iter().chain(labels).flatten().filter(|&p| p > 0).min()
 }
 
 /// The text after a frame line: code, and when it is the last frame of an exception, the exception line.
@@ -145,9 +181,7 @@ fn exception_start(body: &str) -> Option<usize> {
                 // `Name: message` where the name is followed by more text: check just the name.
                 let candidate = &body[i..i + word_end + 1];
                 if !candidate.contains(' ') {
-                    if let Some((_, _, syntax::Likeness::Strong)) =
-                        syntax::exception_line(&body[i..i + word_end + 2])
-                    {
+                    if let Some((_, _, syntax::Likeness::Strong)) = syntax::exception_line(&body[i..i + word_end + 2]) {
                         return Some(i);
                     }
                 }
@@ -163,12 +197,7 @@ fn strip_carets(code: &str) -> String {
     if !code.contains(['^', '~']) {
         return code.to_string();
     }
-    code.split(' ')
-        .filter(|w| !syntax::caret_line(w))
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim()
-        .to_string()
+    code.split(' ').filter(|w| !syntax::caret_line(w)).collect::<Vec<_>>().join(" ").trim().to_string()
 }
 
 #[cfg(test)]
@@ -181,15 +210,9 @@ mod tests {
         assert!(is_flattened(line));
         let lines = expand(line);
         assert_eq!(lines[0], HEADER);
-        assert_eq!(
-            lines[1],
-            "  File \"/a/base.py\", line 289, in ensure_connection"
-        );
+        assert_eq!(lines[1], "  File \"/a/base.py\", line 289, in ensure_connection");
         assert_eq!(lines[2], "    self.connect()");
-        assert_eq!(
-            lines[4],
-            "    conn = _connect(dsn, connection_factory=connection_factory, **kwasync)"
-        );
+        assert_eq!(lines[4], "    conn = _connect(dsn, connection_factory=connection_factory, **kwasync)");
         assert!(lines[5].starts_with("django.db.utils.OperationalError: could not connect"));
         assert_eq!(lines.len(), 6);
     }

@@ -67,9 +67,7 @@ fn parse_at(lines: &[String], column: usize) -> Vec<Exception> {
     }
     let mut members = Vec::new();
     for section in sections.iter().filter(|s| !s.is_empty()) {
-        let nested = section
-            .first()
-            .is_some_and(|l| l.contains("Exception Group Traceback"));
+        let nested = section.first().is_some_and(|l| l.contains("Exception Group Traceback"));
         if nested {
             // A nested group: its own bars are at `child`.
             let mut exceptions = parse_at(section, child);
@@ -86,12 +84,7 @@ fn parse_at(lines: &[String], column: usize) -> Vec<Exception> {
             sub.feed(content, Wrappers::default(), k + 1);
         }
         sub.finish();
-        if let Some(e) = sub
-            .done
-            .into_iter()
-            .flat_map(|tb| tb.exceptions)
-            .next_back()
-        {
+        if let Some(e) = sub.done.into_iter().flat_map(|tb| tb.exceptions).next_back() {
             members.push(e);
         }
     }

@@ -123,17 +123,13 @@ impl Machine {
         if last.type_name.is_empty() && last.message.is_empty() {
             self.problems.push(Problem {
                 code: "truncated",
-                message: "A traceback ends before its exception line: the paste may be cut short."
-                    .into(),
+                message: "A traceback ends before its exception line: the paste may be cut short.".into(),
                 line: Some(o.tb.end_line),
             });
         }
         if !o.had_header
             && o.tb.format == SourceFormat::Python
-            && matches!(
-                short_name(&last.type_name),
-                "SyntaxError" | "IndentationError" | "TabError"
-            )
+            && matches!(short_name(&last.type_name), "SyntaxError" | "IndentationError" | "TabError")
         {
             o.tb.format = SourceFormat::SyntaxError;
         }
@@ -141,23 +137,11 @@ impl Machine {
     }
 
     fn start(&mut self, format: SourceFormat, n: usize, base_indent: usize, had_header: bool) {
-        let format = if self.flattened && format == SourceFormat::Python {
-            SourceFormat::Flattened
-        } else {
-            format
-        };
-        let format = if self.saw_environment && format == SourceFormat::Python {
-            SourceFormat::DjangoDebug
-        } else {
-            format
-        };
+        let format = if self.flattened && format == SourceFormat::Python { SourceFormat::Flattened } else { format };
+        let format =
+            if self.saw_environment && format == SourceFormat::Python { SourceFormat::DjangoDebug } else { format };
         self.open = Some(Open {
-            tb: Traceback {
-                format,
-                start_line: n,
-                end_line: n,
-                ..Traceback::default()
-            },
+            tb: Traceback { format, start_line: n, end_line: n, ..Traceback::default() },
             exc: Exception::default(),
             state: State::Frames,
             base_indent,
@@ -185,16 +169,8 @@ impl Machine {
             return;
         }
         if let Some(h) = line.find(syntax::HEADER) {
-            let format = if self.pytest.armed {
-                SourceFormat::Pytest
-            } else {
-                SourceFormat::Python
-            };
-            let format = if format == SourceFormat::Pytest {
-                SourceFormat::Python
-            } else {
-                format
-            };
+            let format = if self.pytest.armed { SourceFormat::Pytest } else { SourceFormat::Python };
+            let format = if format == SourceFormat::Pytest { SourceFormat::Python } else { format };
             self.start(format, n, h, true);
             return;
         }
@@ -211,8 +187,7 @@ impl Machine {
             return;
         }
         if let Some(rule) = syntax::pytest_rule(t) {
-            self.pytest.armed =
-                rule != PytestRule::Section || t.contains("FAILURES") || t.contains("ERRORS");
+            self.pytest.armed = rule != PytestRule::Section || t.contains("FAILURES") || t.contains("ERRORS");
             self.pytest.def_name = None;
             self.pytest.marked_code = None;
             return;
@@ -281,10 +256,7 @@ impl Machine {
 
     fn count_foreign(&mut self, t: &str) {
         if let Some(rest) = t.strip_prefix("at ") {
-            if rest.contains(".java:")
-                || rest.ends_with("(Native Method)")
-                || rest.ends_with("(Unknown Source)")
-            {
+            if rest.contains(".java:") || rest.ends_with("(Native Method)") || rest.ends_with("(Unknown Source)") {
                 self.java_lines += 1;
             } else if rest.ends_with(')')
                 || rest.contains(".js:")
@@ -304,9 +276,7 @@ impl Machine {
             return;
         }
         let t = line.trim_start();
-        let def = t
-            .strip_prefix("async def ")
-            .or_else(|| t.strip_prefix("def "));
+        let def = t.strip_prefix("async def ").or_else(|| t.strip_prefix("def "));
         if let Some(def) = def {
             let name_end = def.find('(').unwrap_or(def.len());
             self.pytest.def_name = Some(def[..name_end].trim().to_string());
@@ -316,19 +286,12 @@ impl Machine {
     fn feed_open(&mut self, line: &str, w: Wrappers, n: usize) -> Feed {
         let t = line.trim_start();
         let indent = line.len() - t.len();
-        let pytest = self
-            .open
-            .as_ref()
-            .is_some_and(|o| o.tb.format == SourceFormat::Pytest);
+        let pytest = self.open.as_ref().is_some_and(|o| o.tb.format == SourceFormat::Pytest);
         let o = self.open.as_mut().expect("open traceback");
 
         // A debug-page separator carrying the inner exception's value, possibly over several lines.
         if let Some((link, value)) = o.debug_separator.as_mut() {
-            let close = if *link == Link::Cause {
-                syntax::DEBUG_CAUSE_CLOSE
-            } else {
-                syntax::DEBUG_CONTEXT_CLOSE
-            };
+            let close = if *link == Link::Cause { syntax::DEBUG_CAUSE_CLOSE } else { syntax::DEBUG_CONTEXT_CLOSE };
             let (part, closed) = match line.find(close) {
                 Some(p) => (&line[..p], true),
                 None => (line, false),
@@ -365,18 +328,11 @@ impl Machine {
         // Chain separators and headers, valid in every state.
         if t.starts_with(syntax::CAUSE_SEPARATOR) || t.starts_with(syntax::CONTEXT_SEPARATOR) {
             close_exception(o);
-            o.pending_link = Some(if t.starts_with(syntax::CAUSE_SEPARATOR) {
-                Link::Cause
-            } else {
-                Link::Context
-            });
+            o.pending_link = Some(if t.starts_with(syntax::CAUSE_SEPARATOR) { Link::Cause } else { Link::Context });
             o.state = State::After;
             return Feed::Taken;
         }
-        for (open, link) in [
-            (syntax::DEBUG_CAUSE_OPEN, Link::Cause),
-            (syntax::DEBUG_CONTEXT_OPEN, Link::Context),
-        ] {
+        for (open, link) in [(syntax::DEBUG_CAUSE_OPEN, Link::Cause), (syntax::DEBUG_CONTEXT_OPEN, Link::Context)] {
             if let Some(rest) = t.strip_prefix(open) {
                 o.debug_separator = Some((link, String::new()));
                 if o.tb.format == SourceFormat::Python {
@@ -468,10 +424,7 @@ impl Machine {
                     }
                     return Feed::Taken;
                 }
-                if syntax::caret_line(t)
-                    || t == "..."
-                    || (t.starts_with('(') && t.contains("additional frame"))
-                {
+                if syntax::caret_line(t) || t == "..." || (t.starts_with('(') && t.contains("additional frame")) {
                     return Feed::Taken;
                 }
                 if o.expect_code && o.tb.format == SourceFormat::DjangoDebugLegacy {
@@ -485,10 +438,7 @@ impl Machine {
                     }
                 }
                 let exception = syntax::exception_line(t);
-                if o.expect_code
-                    && (indent > o.file_indent || exception.is_none())
-                    && !o.exc.frames.is_empty()
-                {
+                if o.expect_code && (indent > o.file_indent || exception.is_none()) && !o.exc.frames.is_empty() {
                     set_code(o, t);
                     return Feed::Taken;
                 }
@@ -511,9 +461,8 @@ impl Machine {
             }
             State::Message => {
                 let indented = line.starts_with([' ', '\t']);
-                let looks_like_log = t.starts_with('[')
-                    || t.starts_with("Internal Server Error")
-                    || t.contains(" HTTP/1.");
+                let looks_like_log =
+                    t.starts_with('[') || t.starts_with("Internal Server Error") || t.contains(" HTTP/1.");
                 if w.log_record || (!indented && looks_like_log) || o.message_lines >= 200 {
                     return Feed::EndAndRetry;
                 }
@@ -573,10 +522,7 @@ impl Machine {
                         if !rest.is_empty() && o.exc.type_name.is_empty() {
                             o.exc.type_name = rest.to_string();
                         }
-                        (
-                            self.pytest.def_name.take().unwrap_or_default(),
-                            self.pytest.marked_code.take(),
-                        )
+                        (self.pytest.def_name.take().unwrap_or_default(), self.pytest.marked_code.take())
                     }
                 };
                 let short = code.is_none() && rest.starts_with("in ");
@@ -619,18 +565,14 @@ fn begin_linked(o: &mut Open) {
 
 /// Move the exception being read into the traceback, if it holds anything.
 fn close_exception(o: &mut Open) {
-    let has_content =
-        !o.exc.frames.is_empty() || !o.exc.type_name.is_empty() || !o.exc.message.is_empty();
+    let has_content = !o.exc.frames.is_empty() || !o.exc.type_name.is_empty() || !o.exc.message.is_empty();
     if has_content {
         let exc = std::mem::take(&mut o.exc);
         o.tb.exceptions.push(exc);
     } else {
         // Keep a pending link on an empty exception: it is the next one.
         let link = o.exc.link;
-        o.exc = Exception {
-            link,
-            ..Exception::default()
-        };
+        o.exc = Exception { link, ..Exception::default() };
     }
 }
 

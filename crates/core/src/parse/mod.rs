@@ -35,7 +35,9 @@ pub fn parse(input: &str) -> Parsed {
     if input.trim().is_empty() {
         parsed.problems.push(Problem {
             code: "empty",
-            message: "The paste is empty. Paste a Python traceback: it starts with \"Traceback (most recent call last):\".".into(),
+            message:
+                "The paste is empty. Paste a Python traceback: it starts with \"Traceback (most recent call last):\"."
+                    .into(),
             line: None,
         });
         return parsed;
@@ -120,9 +122,7 @@ pub fn parse(input: &str) -> Parsed {
     parsed.problems.extend(m.problems);
     parsed.page = m.page;
     if parsed.tracebacks.is_empty() {
-        parsed
-            .problems
-            .push(not_found(m.js_lines, m.java_lines, input));
+        parsed.problems.push(not_found(m.js_lines, m.java_lines, input));
     }
     parsed
 }
@@ -168,7 +168,8 @@ impl SeenWrappers {
         if w.journald && !self.journald {
             self.journald = true;
             parsed.wrappers.push("journald");
-        } else if w.log_record && !w.journald && !self.log {
+        }
+        if w.log_record && !self.log {
             self.log = true;
             parsed.wrappers.push("log-timestamps");
         }
@@ -182,13 +183,8 @@ impl SeenWrappers {
 /// NUL bytes or many control characters in the first 8 KiB.
 fn looks_binary(input: &str) -> bool {
     let head = &input.as_bytes()[..input.len().min(8192)];
-    let control = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b))
-        .count();
-    let replacement = input[..floor_char_boundary(input, 8192)]
-        .matches('\u{fffd}')
-        .count();
+    let control = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
+    let replacement = input[..floor_char_boundary(input, 8192)].matches('\u{fffd}').count();
     head.contains(&0) || control * 10 > head.len() || replacement * 3 > head.len().max(1) / 4
 }
 
@@ -213,9 +209,5 @@ fn not_found(js: usize, java: usize, input: &str) -> Problem {
     } else {
         ("no-traceback", "No Python traceback found. A traceback starts with \"Traceback (most recent call last):\" and ends with a line like \"ValueError: message\"; paste everything from the first line to the last.")
     };
-    Problem {
-        code,
-        message: message.into(),
-        line: None,
-    }
+    Problem { code, message: message.into(), line: None }
 }

@@ -27,19 +27,11 @@ pub fn frame_line(t: &str) -> Option<FrameLine<'_>> {
             None if tail.trim().is_empty() => "",
             None => return None,
         };
-        return Some(FrameLine {
-            file,
-            line,
-            function,
-        });
+        return Some(FrameLine { file, line, function });
     }
     // Django ≤ 2.2 debug page: `File "<path>" in <func>`; the line number is on the code line.
     if let Some(function) = after.strip_prefix(" in ") {
-        return Some(FrameLine {
-            file,
-            line: None,
-            function: function.trim_end(),
-        });
+        return Some(FrameLine { file, line: None, function: function.trim_end() });
     }
     None
 }
@@ -71,10 +63,8 @@ pub fn repeated_line(t: &str) -> Option<u32> {
 /// A traceback header, anywhere in the line (log records often put it after a message).
 pub const HEADER: &str = "Traceback (most recent call last):";
 pub const GROUP_HEADER: &str = "Exception Group Traceback (most recent call last):";
-pub const CAUSE_SEPARATOR: &str =
-    "The above exception was the direct cause of the following exception:";
-pub const CONTEXT_SEPARATOR: &str =
-    "During handling of the above exception, another exception occurred:";
+pub const CAUSE_SEPARATOR: &str = "The above exception was the direct cause of the following exception:";
+pub const CONTEXT_SEPARATOR: &str = "During handling of the above exception, another exception occurred:";
 
 /// Django's debug page writes the inner exception's value into the separator:
 /// `The above exception (<value>) was the direct cause of the following exception:`.
@@ -147,21 +137,17 @@ pub fn exception_line(t: &str) -> Option<(&str, &str, Likeness)> {
     };
     let upper = class.as_bytes()[0].is_ascii_uppercase();
     let suffixed = EXCEPTION_SUFFIXES.iter().any(|s| class.ends_with(s));
-    let likeness =
-        if suffixed || (dotted && upper) || (dotted && LOWERCASE_CLASSES.contains(&class)) {
-            Likeness::Strong
-        } else if upper {
-            Likeness::Plausible
-        } else {
-            return None;
-        };
+    let likeness = if suffixed || (dotted && upper) || (dotted && LOWERCASE_CLASSES.contains(&class)) {
+        Likeness::Strong
+    } else if upper {
+        Likeness::Plausible
+    } else {
+        return None;
+    };
     // A bare `Name` with no colon must look like an exception, not a stray word.
     if i == b.len()
         && likeness != Likeness::Strong
-        && !matches!(
-            name,
-            "KeyboardInterrupt" | "StopIteration" | "GeneratorExit"
-        )
+        && !matches!(name, "KeyboardInterrupt" | "StopIteration" | "GeneratorExit")
     {
         return None;
     }
@@ -233,8 +219,7 @@ mod tests {
     fn frame_lines() {
         let f = frame_line("File \"/a/b.py\", line 12, in get").unwrap();
         assert_eq!((f.file, f.line, f.function), ("/a/b.py", Some(12), "get"));
-        let f = frame_line("File \"<frozen importlib._bootstrap>\", line 1206, in _gcd_import")
-            .unwrap();
+        let f = frame_line("File \"<frozen importlib._bootstrap>\", line 1206, in _gcd_import").unwrap();
         assert_eq!(f.function, "_gcd_import");
         assert_eq!(frame_line("File \"x.py\", line 3").unwrap().function, "");
         let f = frame_line("File \"/p/django/core/handlers/exception.py\" in inner").unwrap();
@@ -256,20 +241,14 @@ mod tests {
         );
         exc("KeyError: 'k'", Some(("KeyError", "'k'")));
         exc("KeyboardInterrupt", Some(("KeyboardInterrupt", "")));
-        exc(
-            "django.http.response.Http404",
-            Some(("django.http.response.Http404", "")),
-        );
+        exc("django.http.response.Http404", Some(("django.http.response.Http404", "")));
         exc(
             "socket.gaierror: [Errno -2] Name or service not known",
             Some(("socket.gaierror", "[Errno -2] Name or service not known")),
         );
         exc(
             "shop.models.Product.DoesNotExist: Product matching query does not exist.",
-            Some((
-                "shop.models.Product.DoesNotExist",
-                "Product matching query does not exist.",
-            )),
+            Some(("shop.models.Product.DoesNotExist", "Product matching query does not exist.")),
         );
         exc("self.connect()", None);
         exc("return func(*args, **kwargs)", None);
@@ -284,31 +263,19 @@ mod tests {
         assert!(caret_line("^^^^^^^^"));
         assert!(caret_line("~~~~^^^^~~"));
         assert!(!caret_line("   "));
-        assert_eq!(
-            repeated_line("[Previous line repeated 996 more times]"),
-            Some(996)
-        );
+        assert_eq!(repeated_line("[Previous line repeated 996 more times]"), Some(996));
         assert_eq!(
             legacy_code_line("34.             response = get_response(request)"),
             Some((34, "response = get_response(request)"))
         );
-        assert_eq!(
-            pytest_location("tests/test_db.py:5: in test_x"),
-            Some(("tests/test_db.py", 5, "in test_x"))
-        );
+        assert_eq!(pytest_location("tests/test_db.py:5: in test_x"), Some(("tests/test_db.py", 5, "in test_x")));
         assert_eq!(
             pytest_location("venv/psycopg2/__init__.py:122: OperationalError"),
             Some(("venv/psycopg2/__init__.py", 122, "OperationalError"))
         );
-        assert_eq!(
-            pytest_location("tests/test_db.py:5: "),
-            Some(("tests/test_db.py", 5, ""))
-        );
+        assert_eq!(pytest_location("tests/test_db.py:5: "), Some(("tests/test_db.py", 5, "")));
         assert_eq!(pytest_location("see x.py:5:3 for details"), None);
-        assert_eq!(
-            pytest_error_line("E   \tIs the server"),
-            Some("\tIs the server")
-        );
+        assert_eq!(pytest_error_line("E   \tIs the server"), Some("\tIs the server"));
         assert_eq!(pytest_rule("____ test_x ____"), Some(PytestRule::Test));
     }
 }
