@@ -122,7 +122,7 @@ function render() {
       renderProblems(report.problems ?? []),
       tb.focus && renderFocus(tb),
       diagnosis.length > 0 && renderCauses(diagnosis),
-      diagnosis.length > 0 && renderRemedy(diagnosis[0]),
+      diagnosis.length > 0 && hasRemedy(diagnosis[0]) && renderRemedy(diagnosis[0]),
       renderChain(tb),
     ].filter(Boolean),
   );
@@ -130,12 +130,14 @@ function render() {
 
 function renderNoTraceback(report) {
   const empty = !(report.input?.bytes > 0);
+  const problems = report.problems ?? [];
   return h(
     'section',
     { class: 'message', id: 'message' },
     h('h2', {}, empty ? 'Paste a traceback to explain it' : 'No Python traceback found in this text'),
-    (report.problems ?? []).length > 0 && h('ul', { class: 'problems' }, report.problems.map(renderProblem)),
+    problems.length > 0 && h('ul', { class: 'problems' }, problems.map(renderProblem)),
     !empty &&
+      problems.length === 0 &&
       h(
         'p',
         {},
@@ -290,6 +292,10 @@ function linkDocs(text) {
     h('a', { href: m[0], rel: 'noopener noreferrer', target: '_blank' }, m[0]),
     text.slice(m.index + m[0].length),
   ];
+}
+
+function hasRemedy(d) {
+  return Boolean(d.fix || d.tests?.length || d.ci);
 }
 
 // Fix / Tests / CI: an ARIA tablist with roving focus (arrow keys, Home, End).

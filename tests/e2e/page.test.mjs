@@ -104,6 +104,49 @@ test('pasted markup is shown as text, never run or parsed', async () => {
   assert.ok(text.includes(XSS_SCRIPT), 'the <script> markup is shown literally');
 });
 
+test('the remedy tabs work from the keyboard', async () => {
+  await paste(SEED);
+  await page.getByRole('tab', { name: 'Fix' }).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('#tab-tests', 'aria-selected'), 'true', 'ArrowRight selects Tests');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-tests', 'and moves the focus to it');
+  await page.keyboard.press('End');
+  assert.equal(await page.getAttribute('#tab-ci', 'aria-selected'), 'true', 'End selects CI');
+  assert.ok(await page.isVisible('#panel-ci'), 'the CI panel is shown');
+  await page.keyboard.press('Home');
+  assert.ok(await page.isVisible('#panel-fix'), 'Home goes back to Fix');
+});
+
+test('several tracebacks: a picker switches between them', async () => {
+  const two = ['django_sqlite_no_such_table.txt', 'django_template_does_not_exist.txt']
+    .map((f) => readFileSync(join(ROOT, 'www/examples', f), 'utf8'))
+    .join('\nINFO django.server "GET / HTTP/1.1" 500 0\n');
+  await paste(two);
+  const label = await page.textContent('label[for="traceback-pick"]');
+  assert.match(label ?? '', /^2 tracebacks found$/, 'the picker says how many were found');
+  const options = await page.$$eval('#traceback-pick option', (opts) => opts.map((o) => o.value));
+  const before = await page.textContent('#results .summary');
+  const current = await page.inputValue('#traceback-pick');
+  await page.selectOption('#traceback-pick', options.find((v) => v !== current));
+  assert.notEqual(await page.textContent('#results .summary'), before, 'choosing another traceback shows it');
+});
+
+test('a copy button puts its code block on the clipboard', async () => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const tab = await context.newPage();
+  tab.on('request', (req) => requests.push(req.url()));
+  tab.on('pageerror', (err) => pageErrors.push(err));
+  await tab.goto(server.url);
+  const button = tab.locator('#panel-fix button.copy').first();
+  await button.waitFor({ timeout: 10000 });
+  const code = await tab.locator('#panel-fix pre').first().textContent();
+  await button.click();
+  await tab.waitForFunction(() => document.querySelector('#panel-fix button.copy')?.textContent !== 'Copy');
+  assert.equal(await button.textContent(), 'Copied');
+  assert.equal(await tab.evaluate(() => navigator.clipboard.readText()), code, 'the clipboard holds the code');
+  await context.close();
+});
+
 test('prose gets a clear "no traceback" message', async () => {
   await paste(PROSE);
   await page.screenshot({ path: join(ARTIFACTS, 'not-a-traceback.png'), fullPage: true });
