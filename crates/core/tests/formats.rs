@@ -80,7 +80,10 @@ fn python_2_and_syntax_errors() {
         "Traceback (most recent call last):\n  File \"manage.py\", line 8, in <module>\n    from django.core.management import execute_from_command_line\nImportError: No module named django.core.management\n",
         "python: ImportError(1)",
     );
-    check("  File \"/srv/app/x.py\", line 1\n    def f(:\n          ^\nSyntaxError: invalid syntax\n", "syntax-error: SyntaxError(1)");
+    check(
+        "  File \"/srv/app/x.py\", line 1\n    def f(:\n          ^\nSyntaxError: invalid syntax\n",
+        "syntax-error: SyntaxError(1)",
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! Only lines that hold a header or at least two frame markers are expanded; this allocates, but only for
 //! those lines.
 
+use super::find;
 use super::syntax::{
     self, CAUSE_SEPARATOR, CONTEXT_SEPARATOR, DEBUG_CAUSE_CLOSE, DEBUG_CAUSE_OPEN, DEBUG_CONTEXT_CLOSE,
     DEBUG_CONTEXT_OPEN, HEADER,
@@ -14,13 +15,13 @@ const FILE_MARK: &str = "File \"";
 
 /// True when a line holds a whole flattened traceback (or a run of frames).
 pub fn is_flattened(line: &str) -> bool {
-    let Some(first) = line.find(FILE_MARK) else {
+    let Some(first) = find::file_mark(line) else {
         return false;
     };
     let rest = &line[first + FILE_MARK.len()..];
-    match line.find(HEADER).or_else(|| line.find("Environment:")) {
+    match find::header(line).or_else(|| find::environment(line)) {
         Some(h) if h < first => true,
-        _ => rest.contains(FILE_MARK),
+        _ => find::file_mark(rest).is_some(),
     }
 }
 

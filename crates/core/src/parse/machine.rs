@@ -6,6 +6,7 @@
 //! and exception lines and differ only in a few markers.
 
 use super::clean::Wrappers;
+use super::find;
 use super::syntax::{self, Likeness, PytestRule};
 use crate::model::{Exception, Frame, Link, Problem, SourceFormat, Traceback};
 
@@ -168,7 +169,7 @@ impl Machine {
             }
             return;
         }
-        if let Some(h) = line.find(syntax::HEADER) {
+        if let Some(h) = find::header(line) {
             let format = if self.pytest.armed { SourceFormat::Pytest } else { SourceFormat::Python };
             let format = if format == SourceFormat::Pytest { SourceFormat::Python } else { format };
             self.start(format, n, h, true);
@@ -226,6 +227,10 @@ impl Machine {
 
     /// Debug-page header fields outside the traceback. Returns true when the line was one.
     fn page_fact(&mut self, t: &str) -> bool {
+        // Every label starts with one of these letters: reject most log lines on one byte.
+        if !matches!(t.as_bytes().first(), Some(b'E' | b'R' | b'D' | b'P' | b'I')) {
+            return false;
+        }
         let t = t.trim_end();
         if t == "Environment:" {
             self.saw_environment = true;
@@ -341,10 +346,10 @@ impl Machine {
                 return self.feed_open(rest, w, n);
             }
         }
-        if line.contains(syntax::GROUP_HEADER) {
+        if find::group_header(line).is_some() {
             return Feed::EndAndRetry;
         }
-        if line.contains(syntax::HEADER) || t.trim_end() == "Traceback:" {
+        if find::header(line).is_some() || t.trim_end() == "Traceback:" {
             if o.pending_link.is_some() {
                 begin_linked(o);
                 return Feed::Taken;

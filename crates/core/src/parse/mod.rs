@@ -7,6 +7,7 @@
 //! JavaScript or Java stack, prose).
 
 pub mod clean;
+pub mod find;
 pub mod flatten;
 pub mod group;
 pub mod machine;
@@ -58,7 +59,7 @@ pub fn parse(input: &str) -> Parsed {
     let mut group_start = 0;
     let mut seen = SeenWrappers::default();
     let mut n = 0;
-    for raw in input.split('\n') {
+    for raw in lines(input) {
         n += 1;
         let cleaned = clean::clean(raw);
         seen.note(&cleaned, &mut parsed);
@@ -73,7 +74,7 @@ pub fn parse(input: &str) -> Parsed {
         } else {
             for c in ['>', '#'] {
                 if let Some(rest) = clean::strip_marker(text, c) {
-                    if rest.contains(syntax::HEADER) || rest.trim_start().starts_with("File \"") {
+                    if find::header(rest).is_some() || rest.trim_start().starts_with("File \"") {
                         marker = Some(c);
                         seen.quote = true;
                         text = rest;
@@ -91,7 +92,7 @@ pub fn parse(input: &str) -> Parsed {
             }
             flush_group(&mut m, &mut group_box, group_start, n - 1);
         }
-        if text.contains(syntax::GROUP_HEADER) && text.trim_start().starts_with('+') {
+        if text.trim_start().starts_with('+') && find::group_header(text).is_some() {
             m.finish();
             group_start = n;
             group_box.push(text.to_string());
@@ -139,6 +140,29 @@ fn flush_group(m: &mut machine::Machine, group_box: &mut Vec<String>, start: usi
             ..Traceback::default()
         });
     }
+}
+
+/// The physical lines of the input, split with memchr (the hot loop of a big log).
+fn lines(input: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', input.as_bytes());
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match ends.next() {
+            Some(end) => {
+                let line = &input[start..end];
+                start = end + 1;
+                Some(line)
+            }
+            None => {
+                done = true;
+                Some(&input[start..])
+            }
+        }
+    })
 }
 
 /// Records which wrappers the paste used (once each).

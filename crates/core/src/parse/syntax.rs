@@ -158,7 +158,7 @@ pub fn exception_line(t: &str) -> Option<(&str, &str, Likeness)> {
 /// (`--tb=long`). Returns (file, line, rest after `: `).
 pub fn pytest_location(t: &str) -> Option<(&str, u32, &str)> {
     // The path never holds ": " and the line number follows the last ".py:" before it.
-    let py = t.find(".py:")?;
+    let py = super::find::py_colon(t)?;
     let file = &t[..py + 3];
     if file.contains(' ') || file.is_empty() {
         return None;
