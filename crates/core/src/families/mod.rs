@@ -5,7 +5,9 @@
 //! confidence, and falls back to the general layer when no family recognises the error. To add a family,
 //! add a file with a `pub const FAMILY: Family` and list it in [`FAMILIES`]; nothing else changes.
 
+pub mod ci;
 mod general;
+pub mod kit;
 pub mod pg_conn_refused;
 pub mod template;
 
@@ -40,13 +42,4 @@ pub fn diagnose(tb: &Traceback, facts: &Facts) -> Vec<Diagnosis> {
     }
     all.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     all
-}
-
-/// Turn raw scores into confidences that sum to 1 (two decimals, for stable output).
-pub fn normalise(scores: &mut [(f32, Diagnosis)]) {
-    let total: f32 = scores.iter().map(|(s, _)| s.max(0.0)).sum();
-    for (s, d) in scores.iter_mut() {
-        let c = if total > 0.0 { s.max(0.0) / total } else { 0.0 };
-        d.confidence = (c * 100.0).round() / 100.0;
-    }
 }

@@ -7,9 +7,10 @@
 //! the host and port in the message, container evidence (compose prefixes, `/app` paths), settings read from
 //! the environment, and the command that ran.
 
-use super::template::fill;
-use super::{normalise, Context, Family};
-use crate::model::{Diagnosis, Evidence, Fix, Snippet, Weight};
+use super::ci::{self, Step};
+use super::kit::{Ranking, Values};
+use super::{Context, Family};
+use crate::model::{Diagnosis, Fix, Snippet};
 
 pub const FAMILY: Family =
     Family { id: "pg-conn-refused", code: "DJ001", title: "PostgreSQL refused the connection", diagnose };
@@ -93,9 +94,8 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let remote = host.is_some_and(|h| !is_loopback(h));
     let docker = !f.docker.is_empty();
     let migrate = f.management_command.as_deref() == Some("migrate");
-
     let host_text = host.unwrap_or(if socket { "" } else { "localhost" });
-    let quote = Some(rec.line.to_string());
+    let quote = Some(rec.line);
     let wording_note = match rec.wording {
         Wording::Libpq13 => "libpq 13 or older wording (psycopg2-binary 2.8 or a system libpq ≤ 13)",
         Wording::Libpq14 => "libpq 14+ wording (psycopg2 2.9)",
@@ -104,241 +104,143 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         Wording::Timeout => "a timeout: packets were dropped rather than refused",
         Wording::StartingUp => "the server answered that it is still starting up",
     };
-    let recognised = Evidence {
-        says: format!(
-            "{} `{}` says the connection was refused — {}.",
-            "The exception",
-            short(&exc.type_name),
-            wording_note
-        ),
-        quote: quote.clone(),
-        weight: Weight::For,
-    };
 
-    let mut out: Vec<(f32, Diagnosis)> = Vec::new();
-    let values = Values::new(cx, host_text, port);
+    let mut v = Values::new(cx);
+    v.set("engine", "django.db.backends.postgresql");
+    v.set("host", if host_text.is_empty() { "localhost" } else { host_text });
+    v.set("port", port.to_string());
+    if f.db_driver.as_deref() != Some("psycopg") {
+        v.set("driver_pip", "psycopg2-binary");
+    }
+    let workflow = ci(&v);
+
+    let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
+    r.recognised(
+        format!("The exception `{}` says the connection was refused — {wording_note}.", short(&exc.type_name)),
+        quote,
+    );
 
     // 1. localhost inside a container.
-    {
-        let mut ev = vec![recognised.clone()];
-        let mut score: f32 = 1.0;
-        if docker {
-            for d in f.docker.iter().take(2) {
-                ev.push(Evidence {
-                    says: format!("The program runs in a container: {d}."),
-                    quote: None,
-                    weight: Weight::For,
-                });
-                // A compose log prefix is proof; an /app-style path is a strong hint.
-                score += if d.starts_with("docker compose") { 3.0 } else { 2.0 };
-            }
-        } else {
-            ev.push(Evidence {
-                says: "Nothing in the paste shows a container (no compose log prefix, no /app-style paths).".into(),
-                quote: None,
-                weight: Weight::Against,
-            });
-            score *= 0.3;
+    let c = r.cause(
+        "localhost-in-container",
+        "Inside Docker, the app connects to localhost instead of the database service",
+        1.0,
+    );
+    if docker {
+        for d in f.docker.iter().take(2) {
+            // A compose log prefix is proof; an /app-style path is a strong hint.
+            let weight = if d.starts_with("docker compose") { 3.0 } else { 2.0 };
+            c.support(weight, format!("The program runs in a container: {d}."), None);
         }
-        if local && !socket {
-            ev.push(Evidence { says: format!("The host is `{host_text}`: inside a container that is the container itself, not the database service."), quote: host_quote(host_text, port), weight: Weight::For });
-            score += 1.0;
-        } else if socket {
-            ev.push(Evidence { says: "HOST is empty, so the driver looked for a local Unix socket; a container has no PostgreSQL socket of its own.".into(), quote: None, weight: Weight::For });
-        } else if remote {
-            ev.push(Evidence {
-                says: format!(
-                    "The host is `{host_text}`, not localhost: the app already points at another machine or service."
-                ),
-                quote: None,
-                weight: Weight::Against,
-            });
-            score *= 0.1;
-        }
-        out.push((
-            score,
-            diagnosis(
-                "localhost-in-container",
-                "Inside Docker, the app connects to localhost instead of the database service",
-                ev,
-                &values,
-                fix_container(&values),
-                tests_container(&values),
-                checks_container(&values),
-            ),
-        ));
+    } else {
+        c.weaken(0.3, "Nothing in the paste shows a container (no compose log prefix, no /app-style paths).");
     }
+    if local && !socket {
+        c.support(
+            1.0,
+            format!(
+                "The host is `{host_text}`: inside a container that is the container itself, not the database service."
+            ),
+            host_quote(host_text, port).as_deref(),
+        );
+    } else if socket {
+        c.support(0.0, "HOST is empty, so the driver looked for a local Unix socket; a container has no PostgreSQL socket of its own.", None);
+    } else if remote {
+        c.weaken(
+            0.1,
+            format!("The host is `{host_text}`, not localhost: the app already points at another machine or service."),
+        );
+    }
+    c.fix(fix_container(&v)).tests(tests_container(&v)).checks(checks_container(&v)).ci(workflow.clone());
 
     // 2. The server is not running on this machine (or not on this port).
-    {
-        let mut ev = vec![recognised.clone()];
-        let mut score: f32 = 1.5;
-        if local && !docker {
-            ev.push(Evidence { says: format!("The host is `{}` and nothing suggests a container: the PostgreSQL server on this machine is not running, or not listening on port {port}.", if socket { "a local socket" } else { host_text }), quote: host_quote(host_text, port), weight: Weight::For });
-            score += 2.0;
-        }
-        if docker {
-            ev.push(Evidence {
-                says: "The paste shows a container, where localhost is not the machine that runs PostgreSQL.".into(),
-                quote: None,
-                weight: Weight::Against,
-            });
-            score *= 0.4;
-        }
-        if remote {
-            ev.push(Evidence {
-                says: format!("The host `{host_text}` is not this machine."),
-                quote: None,
-                weight: Weight::Against,
-            });
-            score *= 0.2;
-        }
-        out.push((
-            score,
-            diagnosis(
-                "server-not-running",
-                "PostgreSQL is not running (or not listening) where the settings point",
-                ev,
-                &values,
-                fix_start_server(&values),
-                tests_connection(&values),
-                checks_local(&values),
-            ),
-        ));
+    let c = r.cause("server-not-running", "PostgreSQL is not running (or not listening) where the settings point", 1.5);
+    if local && !docker {
+        let where_ = if socket { "a local socket" } else { host_text };
+        c.support(2.0, format!("The host is `{where_}` and nothing suggests a container: the PostgreSQL server on this machine is not running, or not listening on port {port}."), host_quote(host_text, port).as_deref());
     }
+    if docker {
+        c.weaken(0.4, "The paste shows a container, where localhost is not the machine that runs PostgreSQL.");
+    }
+    if remote {
+        c.weaken(0.2, format!("The host `{host_text}` is not this machine."));
+    }
+    c.fix(fix_start_server(&v)).tests(tests_connection(&v)).checks(checks_local(&v)).ci(workflow.clone());
 
     // 3. The settings read an empty environment variable.
-    {
-        let mut ev = vec![recognised.clone()];
-        let mut score: f32 = 0.3;
-        for e in f.env_settings.iter().take(3) {
-            ev.push(Evidence {
-                says: format!("Settings come from the environment: {e}."),
-                quote: None,
-                weight: Weight::For,
-            });
-            score += 2.5;
-        }
-        if socket {
-            ev.push(Evidence { says: "libpq tried a Unix socket, which it does only when HOST is empty — typically an unset or empty environment variable.".into(), quote: quote.clone(), weight: Weight::For });
-            score += 2.5;
-        }
-        if f.env_settings.is_empty() && !socket {
-            ev.push(Evidence {
-                says: format!("The message names a host (`{host_text}`), so HOST was set to something."),
-                quote: None,
-                weight: Weight::Against,
-            });
-        }
-        out.push((
-            score,
-            diagnosis(
-                "empty-env-setting",
-                "The database settings come from an environment variable that is empty or unset",
-                ev,
-                &values,
-                fix_env(&values, f.env_settings.iter().any(|e| e.contains("dj-database-url"))),
-                tests_env(&values),
-                checks_env(&values),
-            ),
-        ));
+    let c = r.cause(
+        "empty-env-setting",
+        "The database settings come from an environment variable that is empty or unset",
+        0.3,
+    );
+    for e in f.env_settings.iter().take(3) {
+        c.support(2.5, format!("Settings come from the environment: {e}."), None);
     }
+    if socket {
+        c.support(2.5, "libpq tried a Unix socket, which it does only when HOST is empty — typically an unset or empty environment variable.", quote);
+    }
+    if f.env_settings.is_empty() && !socket {
+        c.weaken(1.0, format!("The message names a host (`{host_text}`), so HOST was set to something."));
+    }
+    let dj_database_url = f.env_settings.iter().any(|e| e.contains("dj-database-url"));
+    c.fix(fix_env(&v, dj_database_url)).tests(tests_env(&v)).checks(checks_env(&v)).ci(workflow.clone());
 
     // 4. The wrong port.
-    {
-        let mut ev = vec![recognised.clone()];
-        let mut score: f32 = 0.3;
-        if port != 5432 {
-            ev.push(Evidence {
-                says: format!("Port {port} is not PostgreSQL's default 5432: check which port the server really uses."),
-                quote: host_quote(host_text, port),
-                weight: Weight::For,
-            });
-            score += 2.0;
-        } else {
-            ev.push(Evidence { says: "The paste uses the default port 5432; a wrong port is possible only if your server was set up on another one (5433 for a second cluster).".into(), quote: None, weight: Weight::Against });
-        }
-        out.push((
-            score,
-            diagnosis(
-                "wrong-port",
-                "PostgreSQL listens on another port than the settings say",
-                ev,
-                &values,
-                fix_port(&values),
-                tests_connection(&values),
-                checks_local(&values),
-            ),
-        ));
+    let c = r.cause("wrong-port", "PostgreSQL listens on another port than the settings say", 0.3);
+    if port != 5432 {
+        c.support(
+            2.0,
+            format!("Port {port} is not PostgreSQL's default 5432: check which port the server really uses."),
+            host_quote(host_text, port).as_deref(),
+        );
+    } else {
+        c.weaken(1.0, "The paste uses the default port 5432; a wrong port is possible only if your server was set up on another one (5433 for a second cluster).");
     }
+    c.fix(fix_port(&v)).tests(tests_connection(&v)).checks(checks_local(&v)).ci(workflow.clone());
 
     // 5. A remote host or compose service that is down or not ready yet.
-    {
-        let mut ev = vec![recognised.clone()];
-        let mut score: f32 = 0.2;
-        if remote {
-            ev.push(Evidence { says: format!("The host `{host_text}` is another machine or compose service: the name resolved, so the network is right, but the server there is down or not ready yet."), quote: host_quote(host_text, port), weight: Weight::For });
-            score += 3.0;
-        }
-        if rec.wording == Wording::StartingUp {
-            ev.push(Evidence {
-                says: "PostgreSQL itself said it is still starting up.".into(),
-                quote: quote.clone(),
-                weight: Weight::For,
-            });
-            score += 4.0;
-        }
-        if migrate && docker {
-            ev.push(Evidence { says: "`manage.py migrate` ran inside a container, typically from an entrypoint that starts before the database accepts connections.".into(), quote: None, weight: Weight::For });
-            score += 1.0;
-        }
-        if local && !remote {
-            ev.push(Evidence {
-                says: "The host is local, not a separate server.".into(),
-                quote: None,
-                weight: Weight::Against,
-            });
-        }
-        out.push((
-            score,
-            diagnosis(
-                "server-not-ready",
-                "The database server (another host or compose service) is down or not ready yet",
-                ev,
-                &values,
-                fix_healthcheck(&values),
-                tests_connection(&values),
-                checks_container(&values),
-            ),
-        ));
+    let c = r.cause(
+        "server-not-ready",
+        "The database server (another host or compose service) is down or not ready yet",
+        0.2,
+    );
+    if remote {
+        c.support(3.0, format!("The host `{host_text}` is another machine or compose service: the name resolved, so the network is right, but the server there is down or not ready yet."), host_quote(host_text, port).as_deref());
     }
+    if rec.wording == Wording::StartingUp {
+        c.support(4.0, "PostgreSQL itself said it is still starting up.", quote);
+    }
+    if migrate && docker {
+        c.support(1.0, "`manage.py migrate` ran inside a container, typically from an entrypoint that starts before the database accepts connections.", None);
+    }
+    if local && !remote {
+        c.weaken(1.0, "The host is local, not a separate server.");
+    }
+    c.fix(fix_healthcheck(&v)).tests(tests_connection(&v)).checks(checks_container(&v)).ci(workflow.clone());
 
     // 6. Timeouts: a firewall or listen_addresses, not a refusal.
     if rec.wording == Wording::Timeout {
-        let ev = vec![recognised.clone(), Evidence { says: "A timeout means nothing answered at all: a firewall, security group or `listen_addresses` is dropping the connection.".into(), quote: quote.clone(), weight: Weight::For }];
-        out.push((
-            5.0,
-            diagnosis(
-                "unreachable-timeout",
-                "Nothing answers: a firewall or listen_addresses blocks the connection",
-                ev,
-                &values,
-                fix_listen(&values),
-                tests_connection(&values),
-                checks_local(&values),
-            ),
-        ));
+        let c = r.cause(
+            "unreachable-timeout",
+            "Nothing answers: a firewall or listen_addresses blocks the connection",
+            0.0,
+        );
+        c.support(5.0, "A timeout means nothing answered at all: a firewall, security group or `listen_addresses` is dropping the connection.", quote);
+        c.fix(fix_listen(&v)).tests(tests_connection(&v)).checks(checks_local(&v)).ci(workflow);
     }
 
-    normalise(&mut out);
-    let mut ranked: Vec<Diagnosis> = out.into_iter().map(|(_, d)| d).filter(|d| d.confidence >= 0.03).collect();
-    ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-    // Say so when the paste cannot decide between the two best causes.
-    if ranked.len() >= 2 && ranked[0].confidence < ranked[1].confidence * 1.5 {
-        let (a, b) = (ranked[0].cause_title.clone(), ranked[1].cause_title.clone());
-        ranked[0].checks.insert(0, format!("The paste cannot decide between \"{a}\" and \"{b}\". Run `pg_isready -h {host_text} -p {port}` where Django runs: \"no response\" points to the first two causes; \"accepting connections\" means the server is up and the settings or network differ between where you ran it and where Django runs."));
-    }
-    ranked
+    // With an empty HOST, libpq used the socket directory: probe that, not a host name.
+    let probe_host = match (&f.db_socket, socket) {
+        (Some(path), true) => path.rsplit_once('/').map_or("/var/run/postgresql", |(dir, _)| dir).to_string(),
+        _ => host_text.to_string(),
+    };
+    r.finish(|a, b| {
+        format!(
+            "The paste cannot decide between \"{a}\" and \"{b}\". Run `pg_isready -h {probe_host} -p {port}` where Django runs: \
+             \"no response\" means nothing listens there; \"accepting connections\" means the server is up and the \
+             settings or network differ between where you ran it and where Django runs."
+        )
+    })
 }
 
 fn short(t: &str) -> &str {
@@ -347,76 +249,6 @@ fn short(t: &str) -> &str {
 
 fn host_quote(host: &str, port: u16) -> Option<String> {
     (!host.is_empty()).then(|| format!("host \"{host}\", port {port}"))
-}
-
-/// The values snippets are filled with.
-struct Values {
-    host: String,
-    port: String,
-    db: String,
-    python: String,
-    engine: &'static str,
-    driver_pip: &'static str,
-}
-
-impl Values {
-    fn new(cx: &Context<'_>, host: &str, port: u16) -> Self {
-        let f = cx.facts;
-        let python = f
-            .python_version
-            .as_deref()
-            .map(|v| v.split('.').take(2).collect::<Vec<_>>().join("."))
-            .filter(|v| v.starts_with("3."))
-            .unwrap_or_else(|| "3.12".into());
-        Values {
-            host: if host.is_empty() { "localhost".into() } else { host.to_string() },
-            port: port.to_string(),
-            db: f.db_name.clone().unwrap_or_else(|| "app".into()),
-            python,
-            engine: "django.db.backends.postgresql",
-            driver_pip: if f.db_driver.as_deref() == Some("psycopg") { "psycopg[binary]" } else { "psycopg2-binary" },
-        }
-    }
-
-    fn pairs(&self) -> [(&str, &str); 6] {
-        [
-            ("host", &self.host),
-            ("port", &self.port),
-            ("db", &self.db),
-            ("python", &self.python),
-            ("engine", self.engine),
-            ("driver_pip", self.driver_pip),
-        ]
-    }
-
-    fn fill(&self, t: &str) -> String {
-        fill(t, &self.pairs())
-    }
-}
-
-fn diagnosis(
-    cause: &'static str,
-    cause_title: &str,
-    evidence: Vec<Evidence>,
-    v: &Values,
-    fix: Fix,
-    tests: Vec<Snippet>,
-    checks: Vec<String>,
-) -> Diagnosis {
-    Diagnosis {
-        family: FAMILY.id,
-        cause,
-        title: FAMILY.title.to_string(),
-        cause_title: cause_title.to_string(),
-        confidence: 0.0,
-        evidence,
-        explanation: EXPLANATION.to_string(),
-        checks,
-        fix: Some(fix),
-        tests,
-        ci: Some(ci(v)),
-        references: REFERENCES.iter().map(|s| s.to_string()).collect(),
-    }
 }
 
 const SETTINGS_BEFORE: &str = r#"DATABASES = {
@@ -501,7 +333,7 @@ fn fix_healthcheck(v: &Values) -> Fix {
 
 fn fix_start_server(v: &Values) -> Fix {
     Fix {
-        summary: format!("Start PostgreSQL where Django runs (or fix HOST/PORT), and check it accepts connections on {}:{} before starting Django.", v.host, v.port),
+        summary: format!("Start PostgreSQL where Django runs (or fix HOST/PORT), and check it accepts connections on {}:{} before starting Django.", v.get("host"), v.get("port")),
         file: "terminal".into(),
         language: "shell",
         before: v.fill("$ python manage.py migrate\ndjango.db.utils.OperationalError: ... \"{host}\" ... port {port} failed: Connection refused\n"),
@@ -635,60 +467,17 @@ fn tests_env(v: &Values) -> Vec<Snippet> {
     ]
 }
 
-const CI_WORKFLOW: &str = r#"name: tests
-
-on:
-  push:
-  pull_request:
-
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    services:
-      postgres:
-        image: postgres:16
-        env:
-          POSTGRES_DB: {db}
-          POSTGRES_USER: postgres
-          POSTGRES_PASSWORD: postgres
-        ports:
-          - "{port}:5432"
-        options: >-
-          --health-cmd "pg_isready -U postgres"
-          --health-interval 5s
-          --health-timeout 5s
-          --health-retries 10
-    env:
-      POSTGRES_HOST: localhost
-      POSTGRES_PORT: "{port}"
-      POSTGRES_DB: {db}
-      POSTGRES_USER: postgres
-      POSTGRES_PASSWORD: postgres
-      DATABASE_URL: postgres://postgres:postgres@localhost:{port}/{db}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "{python}"
-      - name: Install dependencies
-        run: pip install -r requirements.txt {driver_pip} pytest-django
-      - name: Wait for PostgreSQL
-        run: pg_isready -h localhost -p {port} -t 30
-      - name: Check the database settings
-        run: python manage.py check --database default
-      - name: Apply migrations
-        run: python manage.py migrate --noinput
-      - name: Run the tests
-        run: pytest
-"#;
-
 fn ci(v: &Values) -> Snippet {
-    Snippet {
-        title: format!("GitHub Actions: PostgreSQL service with a health check, Python {}", v.python),
-        file: ".github/workflows/tests.yml".into(),
-        language: "yaml",
-        code: v.fill(CI_WORKFLOW),
-    }
+    ci::workflow(
+        v,
+        "PostgreSQL service with a health check",
+        &[
+            Step { name: "Wait for PostgreSQL", run: "pg_isready -h localhost -p {port} -t 30" },
+            Step { name: "Check the database settings", run: "python manage.py check --database default" },
+            Step { name: "Apply migrations", run: "python manage.py migrate --noinput" },
+            Step { name: "Run the tests", run: "pytest" },
+        ],
+    )
 }
 
 fn checks_local(v: &Values) -> Vec<String> {
