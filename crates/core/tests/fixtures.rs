@@ -11,9 +11,44 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
+/// `fixtures/manifest.json` and every `fixtures/manifests/*.json` (one per fixture script), in name order.
 fn manifest() -> Vec<Value> {
-    let text = std::fs::read_to_string(fixtures_dir().join("manifest.json")).expect("fixtures/manifest.json");
-    serde_json::from_str(&text).expect("manifest is JSON")
+    let mut paths = vec![fixtures_dir().join("manifest.json")];
+    if let Ok(dir) = std::fs::read_dir(fixtures_dir().join("manifests")) {
+        let mut more: Vec<PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        more.sort();
+        paths.extend(more);
+    }
+    let mut entries = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let list: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        entries.extend(list);
+    }
+    entries
+}
+
+#[test]
+fn every_family_has_an_example_fixture() {
+    for f in traceback_explainer_core::families::FAMILIES {
+        let path = fixtures_dir().join(f.example);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: example {}: {e}", f.id, f.example));
+        let report = explain(&text);
+        assert_eq!(
+            report.diagnosis.first().map(|d| d.family),
+            Some(f.id),
+            "{}'s example is not recognised as it",
+            f.id
+        );
+        assert!(!f.summary.is_empty() && !f.title.is_empty() && !f.code.is_empty());
+    }
+    let mut codes: Vec<&str> = traceback_explainer_core::families::FAMILIES.iter().map(|f| f.code).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), traceback_explainer_core::families::FAMILIES.len(), "family codes are unique");
 }
 
 /// The family slugs this build knows; a fixture labelled with another family must get the general layer.

@@ -26,6 +26,10 @@ pub struct Family {
     /// Stable short code for the CLI (`DJ001`).
     pub code: &'static str,
     pub title: &'static str,
+    /// One paragraph for `--explain` and the site's index: what the error means and when it happens.
+    pub summary: &'static str,
+    /// A fixture that shows the family, relative to `fixtures/` (the site's index copies it as the example).
+    pub example: &'static str,
     /// Candidate causes when the family recognises the traceback; empty otherwise.
     pub diagnose: fn(&Context<'_>) -> Vec<Diagnosis>,
 }

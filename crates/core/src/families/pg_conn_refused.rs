@@ -12,8 +12,17 @@ use super::kit::{Ranking, Values};
 use super::{Context, Family};
 use crate::model::{Diagnosis, Fix, Snippet};
 
-pub const FAMILY: Family =
-    Family { id: "pg-conn-refused", code: "DJ001", title: "PostgreSQL refused the connection", diagnose };
+pub const FAMILY: Family = Family {
+    id: "pg-conn-refused",
+    code: "DJ001",
+    title: "PostgreSQL refused the connection",
+    summary: "OperationalError \"Connection refused\" (or its Unix-socket and timeout variants) when Django first \
+                  connects to PostgreSQL: nothing listens at the host and port the settings name, as seen from the \
+                  process running Django — a container pointing at localhost, a stopped server, an empty HOST from \
+                  an unset environment variable, or the wrong port.",
+    example: "shared/seed_flat.txt",
+    diagnose,
+};
 
 const EXPLANATION: &str = "Django tried to open a connection to PostgreSQL and nothing accepted it. The driver \
 (psycopg) asked the operating system to connect to the host and port in your DATABASES setting, and the \
