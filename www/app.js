@@ -58,6 +58,16 @@ function h(tag, attrs, ...children) {
 
 const hidden = (text) => h('span', { class: 'visually-hidden' }, text);
 
+/**
+ * Report prose marks code with backticks (`pg_isready -h db`): split it into text nodes and <code> elements.
+ * Still text only — the backticks only choose which element a piece of text goes in.
+ */
+function prose(text) {
+  const parts = String(text ?? '').split('`');
+  if (parts.length < 3) return text;
+  return parts.map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
+}
+
 function formatBytes(n) {
   if (n < 1000) return `${n} B`;
   if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
@@ -225,7 +235,7 @@ function renderFocus(tb) {
     { class: 'focus-callout', 'aria-labelledby': 'focus-h' },
     h('h2', { id: 'focus-h' }, 'Look here first'),
     h('p', {}, h('a', { href: `#${frameId(exception, frame)}` }, h('code', {}, location(f))), ' in ', h('code', {}, f.function)),
-    h('p', { class: 'focus-reason' }, reason),
+    h('p', { class: 'focus-reason' }, prose(reason)),
   );
 }
 
@@ -260,11 +270,11 @@ function renderCause(d, rank) {
         h('span', { class: 'confidence' }, h('span', { class: 'bar', 'aria-hidden': 'true' }, fill), h('span', { class: 'pct' }, `${pct}%`), hidden(' confidence')),
       ),
       h('p', { class: 'family' }, d.title, ' ', h('code', { class: 'family-id' }, d.family)),
-      d.explanation && h('p', { class: 'explanation' }, d.explanation),
+      d.explanation && h('p', { class: 'explanation' }, prose(d.explanation)),
       evidence.length > 0 && h('h3', {}, 'Evidence in the paste'),
       evidence.length > 0 && h('ul', { class: 'evidence' }, evidence.map(renderEvidence)),
       d.checks?.length > 0 && h('h3', {}, 'Check'),
-      d.checks?.length > 0 && h('ul', { class: 'checks' }, d.checks.map((c) => h('li', {}, c))),
+      d.checks?.length > 0 && h('ul', { class: 'checks' }, d.checks.map((c) => h('li', {}, prose(c)))),
       d.references?.length > 0 && h('h3', {}, 'Django documentation'),
       d.references?.length > 0 && h('ul', { class: 'references' }, d.references.map((r) => h('li', {}, linkDocs(r)))),
     ),
@@ -278,7 +288,7 @@ function renderEvidence(e) {
     { class: against ? 'against' : 'for' },
     h('span', { class: 'weight', 'aria-hidden': 'true' }, against ? '−' : '+'),
     hidden(against ? 'Against: ' : 'For: '),
-    e.says,
+    prose(e.says),
     e.quote && [' ', h('code', { class: 'quote' }, e.quote)],
   );
 }
@@ -356,7 +366,7 @@ function renderRemedy(d) {
 function fixPanel(fix) {
   if (!fix) return h('p', { class: 'empty' }, 'No code change is suggested for this cause; see the checks above.');
   return [
-    h('p', {}, fix.summary),
+    h('p', {}, prose(fix.summary)),
     h('div', { class: 'before-after' }, codeBlock(`${fix.file} — before`, fix.before, fix.language), codeBlock(`${fix.file} — after`, fix.after, fix.language)),
     (fix.also ?? []).map((s) => [h('h3', {}, s.title), codeBlock(s.file, s.code, s.language)]),
   ];
@@ -490,7 +500,7 @@ function renderFrame(f, ei, fi, focus, depth) {
     f.repeated != null && h('p', { class: 'repeated' }, `Previous line repeated ${f.repeated} more times`),
     f.django && h('p', { class: 'django-note' }, h('span', { class: 'note-key' }, 'Django: '), f.django),
     f.note && h('p', { class: 'library-note' }, h('span', { class: 'note-key' }, `${f.package ?? origin}: `), f.note),
-    focus && h('p', { class: 'focus-reason' }, h('strong', {}, 'Look here first: '), focus.reason),
+    focus && h('p', { class: 'focus-reason' }, h('strong', {}, 'Look here first: '), prose(focus.reason)),
   );
 }
 

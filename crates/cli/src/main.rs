@@ -7,7 +7,12 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use traceback_explainer_core::families::{Family, FAMILIES};
 use traceback_explainer_core::{explain, render};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+}
 
 const USAGE: &str = "\
 Usage: traceback-explainer [FILE|-] [--format text|json|markdown]
@@ -17,6 +22,9 @@ Nothing is sent anywhere: the explanation is computed on this machine.
 
 Options:
   -f, --format FORMAT   text (default), json or markdown
+      --list            list the error families the explainer knows
+      --explain CODE    explain one family (code such as DJ001 or slug such as pg-conn-refused),
+                        with its example traceback
   -h, --help            show this help
   -V, --version         show the version
 
@@ -32,11 +40,19 @@ enum Format {
 struct Args {
     path: Option<String>,
     format: Format,
+    command: Command,
+}
+
+enum Command {
+    Explain,
+    List,
+    Family(String),
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut path = None;
     let mut format = Format::Text;
+    let mut command = Command::Explain;
     let mut args = args.peekable();
     while let Some(a) = args.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -58,6 +74,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                     other => return Err(format!("unknown format {other:?}: use text, json or markdown")),
                 };
             }
+            "--list" => command = Command::List,
+            "--explain" => {
+                let code =
+                    inline.or_else(|| args.next()).ok_or("--explain needs a family code or slug (see --list)")?;
+                command = Command::Family(code);
+            }
             "-" => path = Some("-".to_string()),
             f if f.starts_with('-') => return Err(format!("unknown option {f:?}")),
             _ => {
@@ -68,7 +90,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
             }
         }
     }
-    Ok(Some(Args { path, format }))
+    Ok(Some(Args { path, format, command }))
 }
 
 fn read_input(path: Option<&str>) -> Result<String, String> {
@@ -101,6 +123,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match &args.command {
+        Command::List => {
+            list(args.format);
+            return ExitCode::SUCCESS;
+        }
+        Command::Family(code) => return explain_family(code, args.format),
+        Command::Explain => {}
+    }
     let input = match read_input(args.path.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -122,4 +152,70 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--list`: every family with its code, slug and title.
+fn list(format: Format) {
+    match format {
+        Format::Json => {
+            let rows: Vec<_> = FAMILIES
+                .iter()
+                .map(|f| serde_json::json!({"code": f.code, "family": f.id, "title": f.title, "summary": f.summary, "example": f.example}))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        }
+        Format::Markdown => {
+            println!("| code | family | title |\n|---|---|---|");
+            for f in FAMILIES {
+                println!("| {} | `{}` | {} |", f.code, f.id, f.title);
+            }
+        }
+        Format::Text => {
+            for f in FAMILIES {
+                println!("{:<6} {:<32} {}", f.code, f.id, f.title);
+            }
+            println!("\n{} families. `traceback-explainer --explain CODE` shows one with its example.", FAMILIES.len());
+        }
+    }
+}
+
+fn find_family(code: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.code.eq_ignore_ascii_case(code) || f.id == code)
+}
+
+/// `--explain CODE`: the family's summary, then its example traceback explained.
+fn explain_family(code: &str, format: Format) -> ExitCode {
+    let Some(family) = find_family(code) else {
+        eprintln!("traceback-explainer: no family {code:?}; see --list");
+        return ExitCode::from(2);
+    };
+    let example = embedded::FIXTURES.iter().find(|(path, _)| *path == family.example).map(|(_, text)| *text);
+    let report = example.map(explain);
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "code": family.code, "family": family.id, "title": family.title, "summary": family.summary,
+                "example": {"file": family.example, "text": example, "report": report},
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Markdown => {
+            println!("# {} — {} (`{}`)\n\n{}\n", family.code, family.title, family.id, family.summary);
+            if let (Some(text), Some(r)) = (example, &report) {
+                println!(
+                    "## Example (`fixtures/{}`)\n\n```pytb\n{}\n```\n\n{}",
+                    family.example,
+                    text.trim_end(),
+                    render::markdown(r)
+                );
+            }
+        }
+        Format::Text => {
+            println!("{} — {} ({})\n\n{}\n", family.code, family.title, family.id, family.summary);
+            if let (Some(text), Some(r)) = (example, &report) {
+                println!("Example (fixtures/{}):\n\n{}\n\n{}", family.example, text.trim_end(), render::text(r));
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
