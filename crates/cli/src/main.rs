@@ -10,6 +10,13 @@ use std::process::ExitCode;
 use traceback_explainer_core::families::{Family, FAMILIES};
 use traceback_explainer_core::{explain, render};
 
+/// `println!` that ignores a closed pipe (`traceback-explainer --list | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 }
@@ -62,7 +69,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
             "-V" | "--version" => {
-                println!("traceback-explainer {}", env!("CARGO_PKG_VERSION"));
+                say!("traceback-explainer {}", env!("CARGO_PKG_VERSION"));
                 std::process::exit(0);
             }
             "-f" | "--format" => {
@@ -115,7 +122,7 @@ fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Some(a)) => a,
         Ok(None) => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -160,21 +167,25 @@ fn list(format: Format) {
         Format::Json => {
             let rows: Vec<_> = FAMILIES
                 .iter()
-                .map(|f| serde_json::json!({"code": f.code, "family": f.id, "title": f.title, "summary": f.summary, "example": f.example}))
+                .map(|f| {
+                    let text = embedded::FIXTURES.iter().find(|(p, _)| *p == f.example).map(|(_, t)| *t);
+                    serde_json::json!({"code": f.code, "family": f.id, "title": f.title, "summary": f.summary,
+                                       "example": f.example, "example_text": text})
+                })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+            say!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
         }
         Format::Markdown => {
-            println!("| code | family | title |\n|---|---|---|");
+            say!("| code | family | title |\n|---|---|---|");
             for f in FAMILIES {
-                println!("| {} | `{}` | {} |", f.code, f.id, f.title);
+                say!("| {} | `{}` | {} |", f.code, f.id, f.title);
             }
         }
         Format::Text => {
             for f in FAMILIES {
-                println!("{:<6} {:<32} {}", f.code, f.id, f.title);
+                say!("{:<6} {:<32} {}", f.code, f.id, f.title);
             }
-            println!("\n{} families. `traceback-explainer --explain CODE` shows one with its example.", FAMILIES.len());
+            say!("\n{} families. `traceback-explainer --explain CODE` shows one with its example.", FAMILIES.len());
         }
     }
 }
@@ -197,12 +208,12 @@ fn explain_family(code: &str, format: Format) -> ExitCode {
                 "code": family.code, "family": family.id, "title": family.title, "summary": family.summary,
                 "example": {"file": family.example, "text": example, "report": report},
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            say!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Markdown => {
-            println!("# {} — {} (`{}`)\n\n{}\n", family.code, family.title, family.id, family.summary);
+            say!("# {} — {} (`{}`)\n\n{}\n", family.code, family.title, family.id, family.summary);
             if let (Some(text), Some(r)) = (example, &report) {
-                println!(
+                say!(
                     "## Example (`fixtures/{}`)\n\n```pytb\n{}\n```\n\n{}",
                     family.example,
                     text.trim_end(),
@@ -211,9 +222,9 @@ fn explain_family(code: &str, format: Format) -> ExitCode {
             }
         }
         Format::Text => {
-            println!("{} — {} ({})\n\n{}\n", family.code, family.title, family.id, family.summary);
+            say!("{} — {} ({})\n\n{}\n", family.code, family.title, family.id, family.summary);
             if let (Some(text), Some(r)) = (example, &report) {
-                println!("Example (fixtures/{}):\n\n{}\n\n{}", family.example, text.trim_end(), render::text(r));
+                say!("Example (fixtures/{}):\n\n{}\n\n{}", family.example, text.trim_end(), render::text(r));
             }
         }
     }
