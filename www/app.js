@@ -124,7 +124,7 @@ function render() {
     return;
   }
   const tb = tracebacks[state.selected] ?? tracebacks[0];
-  const diagnosis = tb.diagnosis?.length ? tb.diagnosis : state.selected === report.primary ? report.diagnosis ?? [] : [];
+  const diagnosis = state.selected === report.primary ? report.diagnosis ?? [] : remediesFor(tb);
   results.replaceChildren(
     ...[
       tracebacks.length > 1 && renderTracebackPicker(tracebacks, report.primary),
@@ -164,6 +164,21 @@ function renderProblem(p) {
 function renderProblems(problems) {
   if (problems.length === 0) return null;
   return h('section', { class: 'notes', 'aria-label': 'Notes on the paste' }, h('ul', { class: 'problems' }, problems.map(renderProblem)));
+}
+
+/**
+ * The core sends fixes, tests and CI only for the primary traceback (a log can hold hundreds). For another one,
+ * explain just its lines of the paste again: the same core, so the same answer, with the remedies filled in.
+ */
+function remediesFor(tb) {
+  if (tb.diagnosis?.[0]?.fix || tb.diagnosis?.[0]?.ci || !tb.start_line) return tb.diagnosis ?? [];
+  const lines = paste.value.split('\n').slice(tb.start_line - 1, tb.end_line).join('\n');
+  try {
+    const again = JSON.parse(explain(lines));
+    return again.diagnosis?.length ? again.diagnosis : tb.diagnosis ?? [];
+  } catch {
+    return tb.diagnosis ?? [];
+  }
 }
 
 function renderTracebackPicker(tracebacks, primary) {

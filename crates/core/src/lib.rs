@@ -31,6 +31,17 @@ pub fn explain(input: &str) -> Report {
         score(a).total_cmp(&score(b)).then(b.cmp(&a))
     });
     let diagnosis = primary.map(|i| tracebacks[i].diagnosis.clone()).unwrap_or_default();
+    // Remedies (fix, tests, CI, references) travel once, in the top-level `diagnosis` of the primary traceback:
+    // a log with hundreds of tracebacks would otherwise repeat them hundreds of times. Explaining one
+    // traceback's own lines gives its remedies.
+    for tb in &mut tracebacks {
+        for d in &mut tb.diagnosis {
+            d.fix = None;
+            d.tests.clear();
+            d.ci = None;
+            d.references.clear();
+        }
+    }
     Report {
         input: InputStats { bytes: input.len(), lines: parsed.lines },
         tracebacks,
