@@ -8,7 +8,13 @@
 pub mod ci;
 mod general;
 pub mod kit;
+pub mod pg_auth_failed;
+mod pg_common;
+pub mod pg_conn_closed;
 pub mod pg_conn_refused;
+pub mod pg_db_missing;
+pub mod pg_host_unresolved;
+pub mod pg_too_many_clients;
 pub mod template;
 
 use crate::model::{Diagnosis, Facts, Traceback};
@@ -35,7 +41,14 @@ pub struct Family {
 }
 
 /// Every family, in the catalogue's order.
-pub const FAMILIES: &[Family] = &[pg_conn_refused::FAMILY];
+pub const FAMILIES: &[Family] = &[
+    pg_conn_refused::FAMILY,
+    pg_auth_failed::FAMILY,
+    pg_host_unresolved::FAMILY,
+    pg_db_missing::FAMILY,
+    pg_conn_closed::FAMILY,
+    pg_too_many_clients::FAMILY,
+];
 
 /// Ranked causes for one traceback, best first.
 pub fn diagnose(tb: &Traceback, facts: &Facts) -> Vec<Diagnosis> {
