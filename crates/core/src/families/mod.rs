@@ -53,10 +53,26 @@ pub const FAMILIES: &[Family] = &[
 /// Ranked causes for one traceback, best first.
 pub fn diagnose(tb: &Traceback, facts: &Facts) -> Vec<Diagnosis> {
     let cx = Context { tb, facts };
-    let mut all: Vec<Diagnosis> = FAMILIES.iter().flat_map(|f| (f.diagnose)(&cx)).collect();
-    if all.is_empty() {
-        all = general::diagnose(&cx);
+    let matched: Vec<Vec<Diagnosis>> =
+        FAMILIES.iter().map(|f| (f.diagnose)(&cx)).filter(|causes| !causes.is_empty()).collect();
+    if matched.is_empty() {
+        return general::diagnose(&cx);
+    }
+    // Each family's confidences sum to 1 over its own causes. When several families fit, none of them is
+    // sure: share the confidence between them, and say so on the best cause.
+    let families = matched.len();
+    let names: Vec<String> = matched.iter().map(|causes| causes[0].title.clone()).collect();
+    let mut all: Vec<Diagnosis> = matched.into_iter().flatten().collect();
+    if families > 1 {
+        for d in &mut all {
+            d.confidence = (d.confidence / families as f32 * 100.0).round() / 100.0;
+        }
     }
     all.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    if families > 1 {
+        if let Some(best) = all.first_mut() {
+            best.checks.insert(0, format!("Several error families fit this traceback ({}): check the message against each.", names.join("; ")));
+        }
+    }
     all
 }
