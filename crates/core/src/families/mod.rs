@@ -8,6 +8,9 @@
 pub mod ci;
 mod general;
 pub mod kit;
+mod orm_common;
+pub mod multiple_objects_returned;
+pub mod model_does_not_exist;
 pub mod pg_auth_failed;
 mod pg_common;
 pub mod pg_conn_closed;
@@ -48,6 +51,8 @@ pub const FAMILIES: &[Family] = &[
     pg_db_missing::FAMILY,
     pg_conn_closed::FAMILY,
     pg_too_many_clients::FAMILY,
+    model_does_not_exist::FAMILY,
+    multiple_objects_returned::FAMILY,
 ];
 
 /// Ranked causes for one traceback, best first.
