@@ -8,6 +8,11 @@
 pub mod ci;
 mod general;
 pub mod kit;
+pub mod mysql_incorrect_string;
+pub mod mysql_gone_away;
+pub mod mysqlclient_version;
+pub mod mysql_access_denied;
+pub mod mysql_cant_connect;
 mod orm_common;
 pub mod multiple_objects_returned;
 pub mod model_does_not_exist;
@@ -53,6 +58,11 @@ pub const FAMILIES: &[Family] = &[
     pg_too_many_clients::FAMILY,
     model_does_not_exist::FAMILY,
     multiple_objects_returned::FAMILY,
+    mysql_cant_connect::FAMILY,
+    mysql_access_denied::FAMILY,
+    mysqlclient_version::FAMILY,
+    mysql_gone_away::FAMILY,
+    mysql_incorrect_string::FAMILY,
 ];
 
 /// Ranked causes for one traceback, best first.
