@@ -16,6 +16,10 @@ pub fn gather(parsed: &Parsed, tracebacks: &[Traceback]) -> Facts {
         request_method: parsed.page.request_method.clone(),
         request_url: parsed.page.request_url.clone().or_else(|| parsed.page.request_path.clone()),
         installed_apps: parsed.page.installed_apps.clone(),
+        templates_tried: parsed.page.templates_tried.clone(),
+        template_file: parsed.page.template_file.clone(),
+        template_line: parsed.page.template_line,
+        template_source: parsed.page.template_source.clone(),
         wrappers: parsed.wrappers.iter().map(|s| s.to_string()).collect(),
         ..Facts::default()
     };

@@ -249,6 +249,16 @@ pub struct Facts {
     /// Root of the virtualenv or Python install seen in paths, e.g. `/app/venv`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub python_prefix: Option<String>,
+    /// Django's debug page "Template-loader postmortem": each `loader: path (Source does not exist)` tried.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub templates_tried: Vec<String>,
+    /// Django's debug page "Template error": the template, the line and its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_source: Option<String>,
     /// Log prefixes stripped from the paste (`docker-compose`, `timestamp`, `quote`…).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wrappers: Vec<String>,

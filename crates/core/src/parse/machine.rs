@@ -20,6 +20,12 @@ pub struct PageFacts {
     pub installed_apps: Vec<String>,
     /// `Exception Type: X at /path/` → `/path/`.
     pub request_path: Option<String>,
+    /// Template-loader postmortem lines: `django.template.loaders.filesystem.Loader: <path> (Source does not exist)`.
+    pub templates_tried: Vec<String>,
+    /// Template error block: `In template <path>, error at line <N>` and the source of that line.
+    pub template_file: Option<String>,
+    pub template_line: Option<u32>,
+    pub template_source: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,11 +233,31 @@ impl Machine {
 
     /// Debug-page header fields outside the traceback. Returns true when the line was one.
     fn page_fact(&mut self, t: &str) -> bool {
-        // Every label starts with one of these letters: reject most log lines on one byte.
-        if !matches!(t.as_bytes().first(), Some(b'E' | b'R' | b'D' | b'P' | b'I')) {
+        // Every label starts with one of these bytes: reject most log lines on one byte.
+        if !matches!(t.as_bytes().first(), Some(b'E' | b'R' | b'D' | b'P' | b'I' | b'*' | b'd' | b'0'..=b'9')) {
             return false;
         }
         let t = t.trim_end();
+        if let Some(loader) = t.strip_prefix("* ").unwrap_or(t).strip_prefix("django.template.loaders.") {
+            if self.page.templates_tried.len() < 32 {
+                self.page.templates_tried.push(format!("django.template.loaders.{loader}"));
+            }
+            return true;
+        }
+        if let Some(rest) = t.strip_prefix("In template ") {
+            if let Some((file, line)) = rest.rsplit_once(", error at line ") {
+                self.page.template_file = Some(file.to_string());
+                self.page.template_line = line.trim().parse().ok();
+                return true;
+            }
+        }
+        // Template error source lines: `   2 : <a href="{% url 'x' %}">`.
+        if let (Some(want), Some((n, code))) = (self.page.template_line, t.split_once(" : ")) {
+            if n.trim().parse::<u32>().ok() == Some(want) && self.page.template_source.is_none() {
+                self.page.template_source = Some(code.trim().to_string());
+                return true;
+            }
+        }
         if t == "Environment:" {
             self.saw_environment = true;
             return true;
@@ -322,6 +348,8 @@ impl Machine {
                 return Feed::EndTaken;
             }
             match o.state {
+                // SystemCheckError's message goes on after a blank line: `ERRORS:` and one line per check.
+                State::Message if o.exc.message.ends_with("identified some issues:") => {}
                 State::Message => o.state = State::After,
                 State::DebugValue => return Feed::EndTaken,
                 State::Frames | State::After => {}
