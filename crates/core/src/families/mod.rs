@@ -24,6 +24,17 @@ pub mod pg_db_missing;
 pub mod pg_host_unresolved;
 pub mod pg_too_many_clients;
 pub mod template;
+pub mod view_returned_none;
+pub mod urlconf_no_patterns;
+pub mod template_tag_not_loaded;
+pub mod template_does_not_exist;
+pub mod static_root_missing;
+pub mod static_manifest_missing;
+pub mod no_reverse_match;
+pub mod json_not_serializable;
+pub mod email_conn_refused;
+pub mod disallowed_host;
+pub mod csrf_failed;
 
 use crate::model::{Diagnosis, Facts, Traceback};
 
@@ -63,6 +74,17 @@ pub const FAMILIES: &[Family] = &[
     mysqlclient_version::FAMILY,
     mysql_gone_away::FAMILY,
     mysql_incorrect_string::FAMILY,
+    template_does_not_exist::FAMILY,
+    csrf_failed::FAMILY,
+    no_reverse_match::FAMILY,
+    disallowed_host::FAMILY,
+    template_tag_not_loaded::FAMILY,
+    urlconf_no_patterns::FAMILY,
+    email_conn_refused::FAMILY,
+    static_manifest_missing::FAMILY,
+    view_returned_none::FAMILY,
+    json_not_serializable::FAMILY,
+    static_root_missing::FAMILY,
 ];
 
 /// Ranked causes for one traceback, best first.

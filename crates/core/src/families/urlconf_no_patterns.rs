@@ -1,0 +1,116 @@
+//! `urlconf-no-patterns` (DJ031): an included URLconf has no `urlpatterns` Django can read.
+//!
+//! Recognised by `ImproperlyConfigured` saying `The included URLconf 'x' does not appear to have any patterns in
+//! it.` with either ending: ≤3.2 `If you see valid patterns in the file …`, 4.0+ `If you see the 'urlpatterns'
+//! variable with valid patterns in the file …`; `x` is a dotted path or a module repr (`<module 'blog.urls' from
+//! '…'>`). Causes are ranked by the frames: a `reverse()` called from a module body of your code while the
+//! URLconf loads means a circular import.
+
+use super::ci::{self, Step};
+use super::kit::{self, Ranking, Values};
+use super::{Context, Family};
+use crate::model::{Diagnosis, Fix, Snippet};
+
+pub const FAMILY: Family = Family {
+    id: "urlconf-no-patterns",
+    code: "DJ031",
+    title: "URLconf has no patterns",
+    summary: "ImproperlyConfigured \"The included URLconf '…' does not appear to have any patterns in it\": the \
+              module has no variable named urlpatterns (a typo such as urlpattern), or importing it went round in \
+              a circle — usually a view module calling reverse() at import time instead of reverse_lazy().",
+    example: "real/web/urlconf_no_patterns.txt",
+    diagnose,
+};
+
+const EXPLANATION: &str = "Django imports each URLconf and reads its `urlpatterns` list. When the module has no \
+such variable, Django tries the module itself as the list and fails. Two things do that: the variable is \
+misspelled or missing, or the module was read while it was still being imported — a circular import, typically \
+reverse() running at import time in a module the URLconf imports.";
+
+const REFERENCES: [&str; 2] = [
+    "Django documentation: URL dispatcher › How Django processes a request — https://docs.djangoproject.com/en/stable/topics/http/urls/#how-django-processes-a-request",
+    "Django documentation: reverse_lazy() — https://docs.djangoproject.com/en/stable/ref/urlresolvers/#reverse-lazy",
+];
+
+fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
+    let Some(hit) = kit::find(cx.tb, &["ImproperlyConfigured"], &["does not appear to have any patterns in it"]) else {
+        return Vec::new();
+    };
+    let line = hit.line;
+    let name = kit::between(line, "<module '", "'")
+        .or_else(|| kit::between(line, "URLconf '", "' does"))
+        .unwrap_or("app.urls");
+    let old = !line.contains("'urlpatterns' variable");
+    let circular = kit::frames(cx.tb)
+        .any(|f| f.function == "<module>" && f.code.as_deref().is_some_and(|c| c.contains("reverse(")));
+    let mut v = Values::new(cx);
+    v.set("urlconf", name);
+    v.set("urlfile", format!("{}.py", name.replace('.', "/")));
+    let quote = Some(line);
+    let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
+    let wording = if old { "Django ≤3.2 wording" } else { "Django 4.0+ wording" };
+    r.recognised(format!("Django found no urlpatterns in `{name}` ({wording})."), quote);
+    let workflow = ci::workflow(
+        &v,
+        "system checks",
+        &[
+            Step { name: "Django checks (imports every URLconf)", run: "python manage.py check" },
+            Step { name: "Tests", run: "pytest" },
+        ],
+    );
+
+    let c = r.cause("misspelled", "The variable is not called urlpatterns (typo or missing)", 1.0);
+    if circular {
+        c.weaken(0.2, "The frames show a circular import instead.");
+    }
+    c.fix(fix_name(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
+
+    let c = r.cause("circular-import", "A circular import: reverse() runs while the URLconf is loading", 0.4);
+    if circular {
+        c.support(
+            4.0,
+            "A module of yours calls reverse() at import time, while the URLconf that imports it is still loading.",
+            None,
+        );
+    }
+    c.fix(fix_lazy(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
+
+    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Open {} and search for `urlpatterns`: if it is there and spelled right, look for reverse( at module or class level in the modules it imports.", v.get("urlfile")))
+}
+
+fn fix_name(v: &Values) -> Fix {
+    v.fix(
+        "Name the list exactly `urlpatterns`.",
+        "{urlfile}",
+        "python",
+        "urlpattern = [\n    path(\"\", views.index, name=\"index\"),\n]\n",
+        "urlpatterns = [\n    path(\"\", views.index, name=\"index\"),\n]\n",
+    )
+}
+
+fn fix_lazy(v: &Values) -> Fix {
+    v.fix(
+        "Use reverse_lazy() for URLs computed at import time (class attributes, module constants).",
+        "views.py",
+        "python",
+        "from django.urls import reverse\n\nPOSTS_URL = reverse(\"posts\")\n",
+        "from django.urls import reverse_lazy\n\nPOSTS_URL = reverse_lazy(\"posts\")\n",
+    )
+}
+
+const TEST: &str = r#"from django.core.management import call_command
+from django.urls import get_resolver
+
+
+def test_url_configuration_loads():
+    call_command("check")
+    assert get_resolver().url_patterns
+"#;
+
+fn tests(v: &Values) -> Vec<Snippet> {
+    vec![v.snippet("Every URLconf loads", "tests/test_urls.py", "python", TEST)]
+}
+
+fn checks(v: &Values) -> Vec<String> {
+    vec![v.fill("`grep -n urlpatterns {urlfile}` and `grep -rn \"= reverse(\" --include=*.py .` — a typo, or reverse() at import time?")]
+}
