@@ -8,6 +8,10 @@
 pub mod ci;
 mod general;
 pub mod kit;
+pub mod field_expected_number;
+pub mod fk_assign_instance;
+pub mod related_object_missing;
+pub mod field_error_lookup;
 pub mod mysql_incorrect_string;
 pub mod mysql_gone_away;
 pub mod mysqlclient_version;
@@ -85,6 +89,10 @@ pub const FAMILIES: &[Family] = &[
     view_returned_none::FAMILY,
     json_not_serializable::FAMILY,
     static_root_missing::FAMILY,
+    field_error_lookup::FAMILY,
+    related_object_missing::FAMILY,
+    fk_assign_instance::FAMILY,
+    field_expected_number::FAMILY,
 ];
 
 /// Ranked causes for one traceback, best first.
