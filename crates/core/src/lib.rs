@@ -20,8 +20,12 @@ pub fn explain(input: &str) -> Report {
         annotate::annotate(tb);
     }
     let facts = facts::gather(&parsed, &tracebacks);
+    // Logs repeat the same incident many times: diagnose each distinct traceback once.
+    let mut seen: std::collections::HashMap<u64, Vec<Diagnosis>> = std::collections::HashMap::new();
     for tb in &mut tracebacks {
-        tb.diagnosis = families::diagnose(tb, &facts);
+        let key = signature(tb);
+        let diagnosis = seen.entry(key).or_insert_with(|| families::diagnose(tb, &facts)).clone();
+        tb.diagnosis = diagnosis;
     }
     // The primary traceback is the best-explained one; ties go to the first in the paste.
     let primary = (0..tracebacks.len()).max_by(|&a, &b| {
@@ -50,6 +54,29 @@ pub fn explain(input: &str) -> Report {
         facts,
         problems: parsed.problems,
     }
+}
+
+/// A hash of everything a family can look at in a traceback (the facts are shared by the whole paste).
+fn signature(tb: &Traceback) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for e in &tb.exceptions {
+        e.type_name.hash(&mut h);
+        e.message.hash(&mut h);
+        e.link.map(|l| l as u8).hash(&mut h);
+        for g in &e.group {
+            g.type_name.hash(&mut h);
+            g.message.hash(&mut h);
+        }
+        for f in &e.frames {
+            f.file.hash(&mut h);
+            f.line.hash(&mut h);
+            f.function.hash(&mut h);
+            f.code.hash(&mut h);
+        }
+    }
+    tb.format.hash(&mut h);
+    h.finish()
 }
 
 /// The report as JSON, exactly as the CLI's `--format json` and the wasm `explain` return it.

@@ -109,7 +109,7 @@ pub enum Origin {
 }
 
 /// The layout a traceback was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceFormat {
     #[default]
