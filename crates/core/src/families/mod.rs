@@ -8,6 +8,16 @@
 pub mod ci;
 mod general;
 pub mod kit;
+pub mod fk_on_delete_required;
+pub mod inconsistent_migration_history;
+pub mod integrity_fk;
+pub mod integrity_not_null;
+pub mod integrity_unique;
+pub mod migration_node_not_found;
+pub mod no_such_column;
+pub mod no_such_table;
+mod schema_common;
+pub mod user_model_clash;
 pub mod field_expected_number;
 pub mod fk_assign_instance;
 pub mod related_object_missing;
@@ -66,6 +76,15 @@ pub struct Family {
 /// Every family, in the catalogue's order.
 pub const FAMILIES: &[Family] = &[
     pg_conn_refused::FAMILY,
+    no_such_table::FAMILY,
+    integrity_unique::FAMILY,
+    integrity_not_null::FAMILY,
+    no_such_column::FAMILY,
+    integrity_fk::FAMILY,
+    inconsistent_migration_history::FAMILY,
+    fk_on_delete_required::FAMILY,
+    migration_node_not_found::FAMILY,
+    user_model_clash::FAMILY,
     pg_auth_failed::FAMILY,
     pg_host_unresolved::FAMILY,
     pg_db_missing::FAMILY,

@@ -40,7 +40,9 @@ pub fn snippet(title: &str, file: &str, code: String) -> Snippet {
 
 /// A fix shown as a terminal session or SQL.
 pub fn fix(v: &Values, summary: &str, file: &str, language: &'static str, before: &str, after: &str) -> Fix {
-    v.fix(summary, file, language, before, after)
+    let mut fix = v.fix(summary, file, language, before, after);
+    fix.file = v.fill(file);
+    fix
 }
 
 const SMOKE: &str = r#"import pytest
@@ -86,4 +88,3 @@ pub fn workflow(v: &Values, title: &str) -> Snippet {
 /// The reference every PostgreSQL family shows.
 pub const DATABASES_REF: &str =
     "Django documentation: Settings › DATABASES — https://docs.djangoproject.com/en/stable/ref/settings/#databases";
-pub const PG_NOTES_REF: &str = "Django documentation: Databases › PostgreSQL notes — https://docs.djangoproject.com/en/stable/ref/databases/#postgresql-notes";

@@ -1,0 +1,118 @@
+//! `fk-on-delete-required` (DJ023): a `ForeignKey`/`OneToOneField` without `on_delete`, required since 2.0.
+//!
+//! Recognised by `TypeError` with `missing 1 required positional argument: 'on_delete'` in both wordings —
+//! Python ≤ 3.9 `__init__() missing …` and 3.10+ `ForeignKey.__init__() missing …` (or `OneToOneField`) — and
+//! `missing 2 required positional arguments: 'to' and 'on_delete'`. Causes, from the frame that made the
+//! call: your models (code written for Django 1.x), an old migration file, or an installed package.
+
+use super::kit::{self, Ranking, Values};
+use super::schema_common as sc;
+use super::{Context, Family};
+use crate::model::{Diagnosis, Origin};
+
+pub const FAMILY: Family = Family {
+    id: "fk-on-delete-required",
+    code: "DJ023",
+    title: "ForeignKey needs on_delete",
+    summary: "TypeError \"__init__() missing 1 required positional argument: 'on_delete'\": since Django 2.0 every \
+              ForeignKey and OneToOneField must say what happens when the referenced row is deleted. Code, \
+              migrations or packages written for Django 1.x leave it out.",
+    example: "real/schema/fk_on_delete_models.txt",
+    diagnose,
+};
+
+const EXPLANATION: &str = "`{kind}` requires an `on_delete` argument since Django 2.0: what to do with this row \
+when the row it points to is deleted. The line `{code}` in `{file}` creates the field without it, so Python \
+stops while Django imports {what}.";
+
+fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
+    let Some(hit) = kit::find(cx.tb, &["TypeError"], &["'on_delete'"]).filter(|h| sc::is_final(cx, h.index)) else {
+        return Vec::new();
+    };
+    if !hit.line.contains("required positional argument") {
+        return Vec::new();
+    }
+    let kind = if hit.line.contains("OneToOneField") { "OneToOneField" } else { "ForeignKey" };
+    let frame = hit
+        .exception
+        .frames
+        .iter()
+        .rev()
+        .find(|f| f.origin == Origin::App || f.origin == Origin::Library)
+        .or_else(|| kit::last_app_frame(cx.tb));
+    let file = frame.map_or("models.py", |f| f.file.as_str());
+    let code = frame.and_then(|f| f.code.as_deref()).unwrap_or("models.ForeignKey(Parent)");
+    let in_migration = file.contains("/migrations/") || file.starts_with("migrations/");
+    let in_package = frame.is_some_and(|f| f.origin == Origin::Library);
+    let what = if in_migration { "the migration files" } else { "the models" };
+    let after = if code.contains(')') && !code.contains("on_delete") {
+        code.rsplit_once(')').map_or(code.to_string(), |(a, b)| format!("{a}, on_delete=models.CASCADE){b}"))
+    } else {
+        "models.ForeignKey(Parent, on_delete=models.CASCADE)".to_string()
+    };
+    let mut v = Values::new(cx);
+    v.set("kind", kind).set("file", file).set("code", code).set("what", what);
+    let ci = sc::migrations_ci(&v);
+    let tests = vec![sc::py("Every model imports and the checks pass", "tests/test_checks.py", TEST_CHECK.into())];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[REF_ON_DELETE, REF_RELEASE]);
+    r.recognised(format!("`{kind}` was created without `on_delete` in `{file}`."), Some(hit.line));
+    let fix = |v: &Values| {
+        let mut f = v.fix(
+            "Add on_delete to every ForeignKey and OneToOneField (CASCADE, PROTECT, SET_NULL… as the data needs).",
+            file,
+            "python",
+            code,
+            &after,
+        );
+        f.before = format!("{code}\n");
+        f.after = format!("{after}\n");
+        f
+    };
+
+    let c = r.cause("old-model-code", "Model code written for Django 1.x", 1.0);
+    if !in_migration && !in_package {
+        c.support(2.0, format!("The call is in your own `{file}`."), Some(code));
+    } else {
+        c.weaken(0.2, "The call is not in your models.");
+    }
+    c.fix(fix(&v)).tests(tests.clone()).ci(ci.clone()).checks(vec![
+        "`grep -rn \"ForeignKey(\\|OneToOneField(\" --include=*.py .` and add on_delete where it is missing.".into(),
+    ]);
+
+    let c = r.cause("old-migration", "An old migration file lacks on_delete", 0.2);
+    if in_migration {
+        c.support(5.0, format!("The call is in a migration file, `{file}`: migrations written by Django 1.x did not include on_delete."), Some(code));
+    }
+    c.fix(fix(&v)).tests(tests.clone()).ci(ci.clone()).checks(vec![
+        "Edit the migration files too: add `on_delete=django.db.models.deletion.CASCADE` to each ForeignKey there."
+            .into(),
+    ]);
+
+    let c = r.cause("old-package", "An installed package was written for Django 1.x", 0.1);
+    if in_package {
+        c.support(5.0, format!("The call is inside an installed package: `{file}`."), Some(code));
+    }
+    c.fix(v.fix(
+        "Upgrade the package to a release that supports your Django version (or replace it).",
+        "requirements.txt",
+        "text",
+        "package==1.0\n",
+        "package>=<first release for Django 2.0+>\n",
+    ))
+    .tests(tests)
+    .ci(ci)
+    .checks(vec!["`pip show <package>` and its changelog: which release added Django 2.0 support?".into()]);
+
+    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Open the file of the last frame of the traceback: that line creates the field."))
+}
+
+const REF_ON_DELETE: &str = "Django documentation: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
+const REF_RELEASE: &str = "Django documentation: Django 2.0 release notes (on_delete required) — https://docs.djangoproject.com/en/stable/releases/2.0/";
+
+const TEST_CHECK: &str = r#"from django.core.management import call_command
+
+
+def test_system_checks_pass():
+    """Importing every model runs here; a missing on_delete fails this test."""
+    call_command("check")
+"#;

@@ -1,0 +1,163 @@
+//! `integrity-not-null` (DJ011): a row is written with NULL in a column that does not allow it.
+//!
+//! Recognised by `IntegrityError` in every wording: SQLite `NOT NULL constraint failed: t.c`, PostgreSQL ≤ 12
+//! `null value in column "c" violates not-null constraint` and 13+ `null value in column "c" of relation "t"
+//! violates not-null constraint`, MySQL/MariaDB `(1048, "Column 'c' cannot be null")`, Oracle `ORA-01400`.
+//! Causes: a foreign key not set before `save()` (an `_id` column), a form or serializer that leaves the field
+//! out, a database column still NOT NULL because a migration was not applied.
+
+use super::kit::{self, Ranking, Values};
+use super::schema_common::{self as sc, Place};
+use super::{Context, Family};
+use crate::model::Diagnosis;
+
+pub const FAMILY: Family = Family {
+    id: "integrity-not-null",
+    code: "DJ011",
+    title: "A required column got no value",
+    summary: "IntegrityError \"NOT NULL constraint failed\" (SQLite), \"null value in column … violates not-null \
+              constraint\" (PostgreSQL) or \"Column … cannot be null\" (MySQL): the object was saved with a required \
+              field left empty — a foreign key not set after `save(commit=False)`, a form or serializer without \
+              the field, or a migration (nullable, default) not applied.",
+    example: "real/schema/sqlite_not_null_fk.txt",
+    diagnose,
+};
+
+const EXPLANATION: &str = "The database refused a row of `{table}` because `{column}` was empty (NULL) and the \
+column requires a value. Django sends NULL for a field nobody set: the model field has no default, and the code \
+that built the object (a view, a form, a serializer) never filled it in.";
+
+fn recognise(message: &str) -> Option<(String, String, &str)> {
+    for line in message.lines() {
+        let l = line.trim();
+        if let Some(p) = l.find("NOT NULL constraint failed: ") {
+            let (t, c) = sc::split_column(&l[p + 28..]);
+            return Some((t, c, l));
+        }
+        if l.contains("null value in column \"") && l.contains("violates not-null constraint") {
+            let c = sc::quoted(l, "column \"", "\"").unwrap_or_default();
+            return Some((sc::quoted(l, "relation \"", "\"").unwrap_or_default(), c, l));
+        }
+        if l.contains("(1048, ") {
+            return Some((String::new(), sc::quoted(l, "Column '", "'").unwrap_or_default(), l));
+        }
+        if l.contains("ORA-01400") {
+            return Some((String::new(), String::new(), l));
+        }
+    }
+    None
+}
+
+fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
+    let Some((table, column, line)) =
+        kit::find(cx.tb, &["IntegrityError"], &["NOT NULL", "null value in column", "(1048, ", "ORA-01400"])
+            .filter(|h| sc::is_final(cx, h.index))
+            .and_then(|h| recognise(&h.exception.message))
+    else {
+        return Vec::new();
+    };
+    let table = if table.is_empty() { "app_model".to_string() } else { table };
+    let column = if column.is_empty() { "field".to_string() } else { column };
+    let fk = column.strip_suffix("_id").map(str::to_string);
+    let field = sc::pyname(fk.as_deref().unwrap_or(&column));
+    let place = sc::place(cx);
+    let mut v = Values::new(cx);
+    v.set("table", table.as_str())
+        .set("column", column.as_str())
+        .set("field", field.as_str())
+        .set("app", sc::table_app(&table));
+    let ci = sc::migrations_ci(&v);
+    let tests = vec![sc::py(
+        "Saving without the field fails in a test, not in production",
+        "tests/test_not_null.py",
+        v.fill(TEST_NOT_NULL),
+    )];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY, REF_FORMS]);
+    r.recognised(format!("`{column}` of `{table}` was NULL; it ran from {}.", sc::place_words(place)), Some(line));
+    let commit_false = kit::frames(cx.tb).filter_map(|f| f.code.as_deref()).find(|c| c.contains("commit=False"));
+    let form_frame = kit::frames(cx.tb).any(|f| {
+        f.file.ends_with("django/forms/models.py")
+            || f.function == "form_valid"
+            || f.function == "perform_create"
+            || f.file.contains("rest_framework/serializers.py")
+    });
+
+    let c = r.cause("fk-not-set", "The related object was not set before saving", 0.3);
+    match &fk {
+        Some(name) => {
+            c.support(
+                3.0,
+                format!("`{column}` is the column of the foreign key `{name}`: nobody assigned it."),
+                Some(line),
+            );
+        }
+        None => {
+            c.weaken(0.2, format!("`{column}` is not a foreign key column (no `_id`)."));
+        }
+    }
+    if let Some(code) = commit_false {
+        c.support(1.5, "`save(commit=False)` returns the object for you to complete before saving: the foreign key was not filled in.", Some(code));
+    }
+    c.fix(v.fix(
+        "Set the related object before saving.",
+        "views.py",
+        "python",
+        "obj = form.save(commit=False)\nobj.save()\n",
+        "obj = form.save(commit=False)\nobj.{field} = request.user  # or the object it belongs to\nobj.save()\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec![v.fill("Where is `{field}` assigned before `save()`? Print `obj.{column}` just before it.")]);
+
+    let c = r.cause("field-left-out", "A form or serializer leaves the field out and the model has no default", 1.0);
+    if form_frame && fk.is_none() {
+        c.support(
+            1.5,
+            "The object was built by a ModelForm or serializer, which only fills the fields it lists.",
+            None,
+        );
+    }
+    if fk.is_some() {
+        c.weaken(0.5, "A foreign key is usually set in the view, not by the form.");
+    }
+    c.fix(v.fix(
+        "Give the field a value: list it in the form, set it in the view, or give the model a default.",
+        "models.py",
+        "python",
+        "{field} = models.DecimalField(max_digits=8, decimal_places=2)\n",
+        "{field} = models.DecimalField(max_digits=8, decimal_places=2, default=0)\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec![v.fill(
+        "Is `{field}` in the form's or serializer's `fields`? Does the model field have `default=` or `null=True`?",
+    )]);
+
+    let c = r.cause(
+        "stale-schema",
+        "The database column is still NOT NULL: the migration making it optional was not applied",
+        0.4,
+    );
+    if place == Place::Request {
+        c.support(0.3, "A running site: code and database schema can differ after a deploy.", None);
+    }
+    c.fix(v.fix("Apply the migration that adds `null=True` or the default.", "terminal", "shell", "$ python manage.py showmigrations {app}\n", "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n"))
+        .tests(tests)
+        .ci(ci)
+        .checks(vec![v.fill("`python manage.py showmigrations {app}` and `makemigrations --check --dry-run`: is the field's current definition migrated?")]);
+
+    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Find the line that builds the object (the last frame of your code) and check who sets the field."))
+}
+
+const REF_FORMS: &str = "Django documentation: ModelForm save() and commit=False — https://docs.djangoproject.com/en/stable/topics/forms/modelforms/#the-save-method";
+
+const TEST_NOT_NULL: &str = r#"import pytest
+from django.db import IntegrityError, transaction
+
+
+@pytest.mark.django_db
+def test_required_field_is_enforced(django_user_model):
+    """Replace with your model: saving without the field must fail here, and your view must set it."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        django_user_model.objects.create(username=None)
+"#;

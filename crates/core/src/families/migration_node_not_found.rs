@@ -1,0 +1,119 @@
+//! `migration-node-not-found` (DJ027): a migration depends on a migration Django cannot find.
+//!
+//! Recognised by `NodeNotFoundError` with `Migration a.n dependencies reference nonexistent parent node ('b',
+//! 'm')` (and the squash variant `depends on nonexistent node`), and the loader's sibling `ValueError`s
+//! `Dependency on app with no migrations: b` / `Dependency on unknown app: b`. Causes: the parent file deleted,
+//! renamed or never committed; its app removed from INSTALLED_APPS; a third-party package that squashed or
+//! dropped it; an app without migrations.
+
+use super::kit::{self, Ranking, Values};
+use super::schema_common as sc;
+use super::{Context, Family};
+use crate::model::Diagnosis;
+
+pub const FAMILY: Family = Family {
+    id: "migration-node-not-found",
+    code: "DJ027",
+    title: "A migration depends on one that does not exist",
+    summary: "NodeNotFoundError \"dependencies reference nonexistent parent node\" (or ValueError \"Dependency on \
+              unknown app\"): a migration file lists a dependency Django cannot find — the parent migration was \
+              deleted, renamed or never committed, its app is no longer installed, or a package removed it.",
+    example: "real/schema/node_not_found_deleted_file.txt",
+    diagnose,
+};
+
+const EXPLANATION: &str = "Before running anything, Django loads every migration file and links each to the \
+migrations in its `dependencies`. `{migration}` names `{parent}`, and no installed app has that migration, so \
+the graph cannot be built and every `migrate`, `makemigrations` and test run stops here.";
+
+fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
+    let node = kit::find(cx.tb, &["NodeNotFoundError"], &["nonexistent parent node", "depends on nonexistent node"]);
+    let value =
+        kit::find(cx.tb, &["ValueError"], &["Dependency on app with no migrations: ", "Dependency on unknown app: "]);
+    let Some(hit) = node.or(value).filter(|h| sc::is_final(cx, h.index)) else { return Vec::new() };
+    let line = hit.line;
+    let migration = kit::between(line, "Migration ", " ").map(sc::ident).unwrap_or_default();
+    let (p_app, p_name) = match kit::between(line, "node (", ")") {
+        Some(t) => {
+            let mut parts = t.split(',').map(|s| sc::ident(s.trim().trim_matches('\'')));
+            (parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+        }
+        None => (sc::ident(line.rsplit(": ").next().unwrap_or("")), String::new()),
+    };
+    let own = migration.split('.').next().unwrap_or("").to_string();
+    let parent = if p_name.is_empty() { p_app.clone() } else { format!("{p_app}.{p_name}") };
+    let mut v = Values::new(cx);
+    v.set("migration", if migration.is_empty() { "your migration".to_string() } else { migration.clone() });
+    v.set("parent", parent.as_str())
+        .set("parent_app", p_app.as_str())
+        .set("parent_name", p_name.as_str())
+        .set("app", own.as_str());
+    let ci = sc::migrations_ci(&v);
+    let tests = vec![sc::py("The migration graph builds", "tests/test_migrations.py", TEST_GRAPH.into())];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS, REF_DEPENDENCIES]);
+    r.recognised(format!("A migration dependency points at `{parent}`, which Django cannot find."), Some(line));
+    let installed = &cx.facts.installed_apps;
+    let not_installed = line.contains("unknown app")
+        || (!installed.is_empty() && !installed.iter().any(|a| a.rsplit('.').next() == Some(p_app.as_str())));
+
+    let c = r.cause("file-missing", "The parent migration file was deleted, renamed or never committed", 1.0);
+    if !own.is_empty() && own == p_app {
+        c.support(3.0, format!("The missing parent is in the same app `{own}`: its file is gone or has another name (check git and .gitignore)."), Some(line));
+    } else if !p_app.is_empty() {
+        c.weaken(0.4, format!("The parent belongs to another app (`{p_app}`)."));
+    }
+    c.fix(v.fix("Restore the file (or point the dependency at the migration that exists now).", "terminal", "shell", "$ ls {parent_app}/migrations/\n", "$ git log --diff-filter=D --name-only -- {parent_app}/migrations/\n$ git checkout <commit>^ -- {parent_app}/migrations/{parent_name}.py\n"))
+        .tests(tests.clone())
+        .ci(ci.clone())
+        .checks(vec![v.fill("Does `{parent_app}/migrations/{parent_name}.py` exist where the code runs? Is `migrations/` ignored by git or the Docker build?")]);
+
+    let c = r.cause("app-not-installed", "The parent's app is not in INSTALLED_APPS (removed or renamed)", 0.4);
+    if !not_installed && !p_app.is_empty() && p_app != own {
+        c.support(1.0, format!("`{p_app}` is another app: check that it is still in INSTALLED_APPS."), None);
+    }
+    if not_installed {
+        c.support(3.0, format!("`{p_app}` is not an installed app, so none of its migrations are loaded."), Some(line));
+    }
+    if !own.is_empty() && own == p_app {
+        c.weaken(0.2, "The parent is in the same app as the migration, which is installed.");
+    }
+    c.fix(v.fix(
+        "Install the app again, or remove the dependency from the migration.",
+        "settings.py",
+        "python",
+        "INSTALLED_APPS = [\n    \"django.contrib.admin\",\n]\n",
+        "INSTALLED_APPS = [\n    \"django.contrib.admin\",\n    \"{parent_app}\",\n]\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec![v.fill("Is `{parent_app}` in INSTALLED_APPS (and installed with pip) in the failing environment?")]);
+
+    let c = r.cause(
+        "package-removed-migration",
+        "A third-party package squashed or removed the migration your migration depends on",
+        0.3,
+    );
+    if !p_app.is_empty() && p_app != own && !not_installed {
+        c.support(
+            1.5,
+            format!("`{p_app}` is another app: a package upgrade may have squashed or renamed `{p_name}`."),
+            None,
+        );
+    }
+    c.fix(v.fix("Depend on a migration the installed package version has (or pin the version).", "0002_migration.py", "python", "dependencies = [(\"{parent_app}\", \"{parent_name}\")]\n", "dependencies = [(\"{parent_app}\", \"__first__\")]  # or the package's current migration name\n"))
+        .tests(tests)
+        .ci(ci)
+        .checks(vec![v.fill("`ls $(python -c 'import {parent_app}, os; print(os.path.dirname({parent_app}.__file__))')/migrations` and `pip show {parent_app}`.")]);
+
+    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Check where `{parent}` should come from: your repository (git log) or an installed package (pip show)."))
+}
+
+const REF_DEPENDENCIES: &str = "Django documentation: Migration files and dependencies — https://docs.djangoproject.com/en/stable/topics/migrations/#migration-files";
+
+const TEST_GRAPH: &str = r#"from django.db.migrations.loader import MigrationLoader
+
+
+def test_migration_graph_builds():
+    """Raises NodeNotFoundError when a dependency is missing."""
+    MigrationLoader(None, ignore_no_migrations=True)
+"#;
