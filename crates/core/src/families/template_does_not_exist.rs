@@ -81,7 +81,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     }
     c.fix(fix_installed(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
+    postmortem_app(c, cx, app);
+
     let c = r.cause("dirs-not-configured", "The project templates folder is not in TEMPLATES['DIRS']", 0.3);
+    postmortem_dirs(c, cx);
     if app.is_none() {
         c.support(
             1.0,
@@ -92,6 +95,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     c.fix(fix_dirs(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     let c = r.cause("nested-template", "The missing file is an {% extends %} or {% include %} target", 0.1);
+    if let (true, Some(src)) = (nested, cx.facts.template_source.as_deref()) {
+        let file = cx.facts.template_file.as_deref().unwrap_or("a template");
+        c.support(
+            1.0,
+            format!("The debug page's template error points at {file}, line {}.", cx.facts.template_line.unwrap_or(1)),
+            Some(src),
+        );
+    }
     if nested {
         c.support(3.0, "The frames show Django rendering another template when the lookup failed: the missing name comes from an {% extends %} or {% include %} tag.", None);
     }
@@ -108,6 +119,43 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
     }
     r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". The DEBUG page's \"Template-loader postmortem\" lists every path tried: no line under your app = app not installed or DIRS missing; a line that is almost right = the name or folder is wrong."))
+}
+
+/// The debug page's loader postmortem: a path tried under the app's own templates folder means the app is installed.
+fn postmortem_app(c: &mut kit::Cause, cx: &Context<'_>, app: Option<&str>) {
+    let tried = &cx.facts.templates_tried;
+    let Some(a) = app.filter(|_| !tried.is_empty()) else {
+        return;
+    };
+    let needle = format!("/{a}/templates/");
+    match tried.iter().find(|t| t.contains(&needle)) {
+        Some(t) => {
+            c.weaken(0.3, format!("The loader postmortem searched `{a}/templates/`, so the app is installed: {t}"));
+        }
+        None => {
+            c.support(
+                1.5,
+                format!("The loader postmortem never looked in a `{a}/templates/` folder."),
+                tried.first().map(String::as_str),
+            );
+        }
+    }
+}
+
+/// The debug page's loader postmortem: no filesystem loader line means TEMPLATES['DIRS'] is empty.
+fn postmortem_dirs(c: &mut kit::Cause, cx: &Context<'_>) {
+    let tried = &cx.facts.templates_tried;
+    if tried.is_empty() {
+        return;
+    }
+    match tried.iter().find(|t| t.contains("filesystem.Loader")) {
+        None => {
+            c.support(2.0, "The loader postmortem has no filesystem.Loader line: TEMPLATES['DIRS'] is empty.", None);
+        }
+        Some(t) => {
+            c.weaken(0.5, format!("The filesystem loader searched a DIRS folder, so DIRS is set: {t}"));
+        }
+    }
 }
 
 fn fix_move(v: &Values) -> crate::model::Fix {
