@@ -125,7 +125,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(
-        format!("The exception `{}` says the connection was refused — {wording_note}.", short(&exc.type_name)),
+        format!("The exception `{}` says the connection failed — {wording_note}.", short(&exc.type_name)),
         quote,
     );
 
@@ -503,7 +503,11 @@ fn checks_container(v: &Values) -> Vec<String> {
         "`docker compose ps`: is the database service up and healthy?".into(),
         "`docker compose logs db`: did PostgreSQL start, or is it still initialising?".into(),
         v.fill("`docker compose exec web pg_isready -h db -p 5432` — run it from the app's container, not from your machine."),
-        v.fill("In settings, HOST must be the service name from docker-compose.yml (`db`), not `{host}`."),
+        if is_loopback(v.get("host")) {
+            v.fill("In settings, HOST must be the service name from docker-compose.yml (e.g. `db`), not `{host}`.")
+        } else {
+            v.fill("`{host}` must be the database's service name in docker-compose.yml, on a network the app shares.")
+        },
     ]
 }
 
