@@ -6,30 +6,34 @@
 //! add a file with a `pub const FAMILY: Family` and list it in [`FAMILIES`]; nothing else changes.
 
 pub mod ci;
-mod general;
-pub mod kit;
+pub mod csrf_failed;
+pub mod db_version_too_old;
+pub mod disallowed_host;
+pub mod driver_missing;
+pub mod email_conn_refused;
+pub mod field_error_lookup;
+pub mod field_expected_number;
+pub mod fk_assign_instance;
 pub mod fk_on_delete_required;
+mod general;
 pub mod inconsistent_migration_history;
 pub mod integrity_fk;
 pub mod integrity_not_null;
 pub mod integrity_unique;
+pub mod json_not_serializable;
+pub mod kit;
 pub mod migration_node_not_found;
-pub mod no_such_column;
-pub mod no_such_table;
-mod schema_common;
-pub mod user_model_clash;
-pub mod field_expected_number;
-pub mod fk_assign_instance;
-pub mod related_object_missing;
-pub mod field_error_lookup;
-pub mod mysql_incorrect_string;
-pub mod mysql_gone_away;
-pub mod mysqlclient_version;
+pub mod model_does_not_exist;
+pub mod multiple_objects_returned;
 pub mod mysql_access_denied;
 pub mod mysql_cant_connect;
+pub mod mysql_gone_away;
+pub mod mysql_incorrect_string;
+pub mod mysqlclient_version;
+pub mod no_reverse_match;
+pub mod no_such_column;
+pub mod no_such_table;
 mod orm_common;
-pub mod multiple_objects_returned;
-pub mod model_does_not_exist;
 pub mod pg_auth_failed;
 mod pg_common;
 pub mod pg_conn_closed;
@@ -37,18 +41,18 @@ pub mod pg_conn_refused;
 pub mod pg_db_missing;
 pub mod pg_host_unresolved;
 pub mod pg_too_many_clients;
-pub mod template;
-pub mod view_returned_none;
-pub mod urlconf_no_patterns;
-pub mod template_tag_not_loaded;
-pub mod template_does_not_exist;
-pub mod static_root_missing;
+pub mod related_object_missing;
+mod schema_common;
 pub mod static_manifest_missing;
-pub mod no_reverse_match;
-pub mod json_not_serializable;
-pub mod email_conn_refused;
-pub mod disallowed_host;
-pub mod csrf_failed;
+pub mod static_root_missing;
+pub mod template;
+pub mod template_does_not_exist;
+pub mod template_tag_not_loaded;
+pub mod test_db_permission;
+pub mod transaction_broken;
+pub mod urlconf_no_patterns;
+pub mod user_model_clash;
+pub mod view_returned_none;
 
 use crate::model::{Diagnosis, Facts, Traceback};
 
@@ -112,6 +116,10 @@ pub const FAMILIES: &[Family] = &[
     related_object_missing::FAMILY,
     fk_assign_instance::FAMILY,
     field_expected_number::FAMILY,
+    test_db_permission::FAMILY,
+    db_version_too_old::FAMILY,
+    driver_missing::FAMILY,
+    transaction_broken::FAMILY,
 ];
 
 /// Ranked causes for one traceback, best first.
