@@ -22,6 +22,9 @@ pub mod integrity_not_null;
 pub mod integrity_unique;
 pub mod json_not_serializable;
 pub mod kit;
+pub mod relation_already_exists;
+pub mod sqlite_locked;
+pub mod value_too_long;
 pub mod migration_node_not_found;
 pub mod model_does_not_exist;
 pub mod multiple_objects_returned;
@@ -120,6 +123,9 @@ pub const FAMILIES: &[Family] = &[
     db_version_too_old::FAMILY,
     driver_missing::FAMILY,
     transaction_broken::FAMILY,
+    value_too_long::FAMILY,
+    sqlite_locked::FAMILY,
+    relation_already_exists::FAMILY,
 ];
 
 /// Ranked causes for one traceback, best first.
