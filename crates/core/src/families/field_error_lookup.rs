@@ -62,7 +62,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let frame = orm::user_frame(cx);
     let code = frame.and_then(|f| f.code.as_deref()).unwrap_or("");
 
-    let mut v = Values::new(cx);
+    let mut v = orm::values(cx);
     v.set("name", name).set("good", suggestion.clone().unwrap_or_else(|| "a name from the Choices list".into()));
     v.set("code", code);
     let workflow = ci::workflow(

@@ -65,7 +65,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let place = orm::place(cx);
     let code = orm::user_frame(cx).and_then(|f| f.code.as_deref()).unwrap_or("");
 
-    let mut v = Values::new(cx);
+    let mut v = orm::values(cx);
     let sample = if text && !empty { orm::py_text(value.trim_matches(['\'', '"'])) } else { "abc".into() };
     v.set("field", orm::ident(field, "id")).set("value", sample);
     let workflow = ci::workflow(

@@ -47,7 +47,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let id_like = value.starts_with('\'') || value.starts_with(|c: char| c.is_ascii_digit()) || value == "None";
     let other_model = value.starts_with('<') && !anonymous;
 
-    let mut v = Values::new(cx);
+    let mut v = orm::values(cx);
     v.set("model", orm::ident(model, "Model"))
         .set("field", orm::ident(field, "field"))
         .set("target", orm::ident(target, "Model"));

@@ -53,7 +53,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let code = frame.and_then(|f| f.code.as_deref()).unwrap_or("");
     let site = model == "Site";
 
-    let mut v = Values::new(cx);
+    let mut v = orm::values(cx);
     v.set("model", model.clone()).set("module", module).set("lower", model.to_lowercase());
     v.set("app", orm::app_of(ty).unwrap_or("myapp"));
     v.set("url", cx.facts.request_url.clone().unwrap_or_else(|| format!("/{}s/999999/", model.to_lowercase())));

@@ -47,7 +47,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let race = kit::has_frame(cx.tb, "django/db/models/query.py", "get_or_create")
         || kit::has_frame(cx.tb, "django/db/models/query.py", "update_or_create");
 
-    let mut v = Values::new(cx);
+    let mut v = orm::values(cx);
     v.set("model", model.clone()).set("field", orm::ident(field.split("__").next().unwrap_or(field), "name"));
     v.set("lookup", field)
         .set("module", orm::app_of(&hit.exception.type_name).map_or("myapp".into(), |a| format!("{a}.models")));

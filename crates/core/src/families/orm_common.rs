@@ -1,7 +1,7 @@
 //! What the ORM families (DJ009, DJ044–DJ048) share: where the query ran (a request, a management command, a
 //! test), the user's own line that made it, and safe ways to put names from the paste into Python snippets.
 
-use super::kit;
+use super::kit::{self, Values};
 use super::Context;
 use crate::model::{Frame, Snippet};
 
@@ -107,6 +107,15 @@ pub fn name_before<'a>(code: &'a str, marker: &str) -> Option<&'a str> {
 pub fn app_of(type_name: &str) -> Option<&str> {
     let module = type_name.split(".models").next()?;
     module.rsplit('.').next().filter(|s| !s.is_empty() && type_name.contains(".models"))
+}
+
+/// The paste's values; without a database in the paste, CI gets no database service (SQLite is enough there).
+pub fn values(cx: &Context<'_>) -> Values {
+    let mut v = Values::new(cx);
+    if cx.facts.db_engine.is_none() {
+        v.set("engine", "django.db.backends.sqlite3").set("driver_pip", "");
+    }
+    v
 }
 
 pub fn python(title: &str, file: &str, code: String) -> Snippet {

@@ -51,7 +51,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let code = frame.and_then(|f| f.code.as_deref()).unwrap_or("");
     let is_user = model == "User" || hit.exception.type_name.contains("contrib.auth");
 
-    let mut v = Values::new(cx);
+    let mut v = orm::values(cx);
     v.set("model", model.clone()).set("field", field.clone()).set("related", capitalise(&field));
     v.set("model_lower", model.to_lowercase());
     let workflow = ci::workflow(
