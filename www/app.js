@@ -17,6 +17,8 @@ const FORMATS = {
   'django-debug-legacy': 'Django debug page (1.11–2.2)',
   pytest: 'pytest report',
   'syntax-error': 'SyntaxError',
+  'exception-only': 'Exception line only',
+  'django-log': 'Django log record or error page',
 };
 const ENGINES = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite', oracle: 'Oracle' };
 const ORIGINS = new Set(['app', 'django', 'library', 'stdlib', 'other']);

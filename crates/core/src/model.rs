@@ -124,6 +124,12 @@ pub enum SourceFormat {
     Pytest,
     /// A SyntaxError printed without a `Traceback` header.
     SyntaxError,
+    /// Only the final `module.Error: message` line was pasted (or printed, as `manage.py` does for
+    /// `CommandError` and `SystemCheckError`): no frames.
+    ExceptionOnly,
+    /// A Django log record or error page that carries no traceback: `Forbidden (CSRF cookie not set.): /path/`,
+    /// the 403 "CSRF verification failed" page.
+    DjangoLog,
 }
 
 /// The frame to look at first.

@@ -113,3 +113,19 @@ fn not_tracebacks() {
     check("just some words", "");
     check("Error: something failed\n    at Object.<anonymous> (/srv/x.js:1:7)\n    at Module._compile (node:internal/modules/cjs/loader:1256:14)\n", "");
 }
+
+#[test]
+fn lone_exception_lines_and_django_records() {
+    check(
+        "django.db.utils.OperationalError: FATAL:  database \"shop\" does not exist\n",
+        "exception-only: OperationalError(0)",
+    );
+    check("SystemCheckError: System check identified some issues:\n\nERRORS:\n", "exception-only: SystemCheckError(0)");
+    check("Forbidden (CSRF cookie not set.): /contact/\n", "django-log: Forbidden(0)");
+    check("Forbidden (403)\n\nCSRF verification failed. Request aborted.\n\nReason given for failure:\n\n    CSRF cookie not set.\n", "django-log: Forbidden(0)");
+    let page = explain("CSRF verification failed. Request aborted.\n\nReason given for failure:\n\n    Origin checking failed - https://a.example does not match any trusted origins.\n");
+    assert!(page.tracebacks[0].exceptions[0].message.ends_with("does not match any trusted origins."));
+    // JavaScript's `TypeError: …` followed by `at` lines stays a foreign stack; bare `Error:` is never Python.
+    check("TypeError: x is undefined\n    at f (/a.js:1:2)\n    at g (/a.js:3:4)\n", "");
+    check("Error: boom\n", "");
+}

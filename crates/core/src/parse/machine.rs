@@ -63,6 +63,17 @@ struct Open {
     message_lines: usize,
 }
 
+/// Where we are in Django's 403 CSRF page.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum CsrfPage {
+    #[default]
+    Outside,
+    /// Saw "CSRF verification failed. Request aborted.".
+    Page,
+    /// Saw "Reason given for failure:"; the next non-empty line is the reason.
+    Reason,
+}
+
 /// pytest context that spans lines before a frame's location line.
 #[derive(Default)]
 struct PytestContext {
@@ -84,6 +95,8 @@ pub struct Machine {
     pub flattened: bool,
     collecting_apps: bool,
     saw_environment: bool,
+    /// Inside Django's 403 CSRF page: the reason follows "Reason given for failure:".
+    csrf_page: CsrfPage,
     /// Counters for foreign stacks, used when no Python traceback is found.
     pub js_lines: usize,
     pub java_lines: usize,
@@ -133,6 +146,14 @@ impl Machine {
                 message: "A traceback ends before its exception line: the paste may be cut short.".into(),
                 line: Some(o.tb.end_line),
             });
+        }
+        if o.tb.format == SourceFormat::ExceptionOnly {
+            // `TypeError: x` followed by `    at fn (file.js:1:2)` lines is a JavaScript stack, not Python.
+            let foreign = last.message.lines().skip(1).filter(|l| l.trim_start().starts_with("at ")).count();
+            if foreign > 0 {
+                self.js_lines += foreign;
+                return;
+            }
         }
         if !o.had_header
             && o.tb.format == SourceFormat::Python
@@ -218,6 +239,20 @@ impl Machine {
                 return;
             }
         }
+        if self.django_record(t, n) {
+            return;
+        }
+        if indent == 0 && !self.pytest.armed {
+            if let Some((name, _, Likeness::Strong)) = syntax::exception_line(t) {
+                // A lone final line (`django.db.utils.OperationalError: …`), as people paste it or as
+                // `manage.py` prints CommandError and SystemCheckError. Bare `Error:` is JavaScript's.
+                if !matches!(name, "Error" | "Exception" | "Warning") {
+                    self.start(SourceFormat::ExceptionOnly, n, 0, false);
+                    self.retry_in_open(line, w, n);
+                    return;
+                }
+            }
+        }
         if self.pytest.armed {
             self.pytest_source_line(line);
         }
@@ -283,6 +318,48 @@ impl Machine {
             return true;
         }
         false
+    }
+
+    /// Django answers some errors without a traceback: the CSRF log record `Forbidden (<reason>): /path/`, the 403
+    /// "CSRF verification failed" page (type `Forbidden`), and the test runner's "Got an error creating the test
+    /// database: …" (type not printed). Each becomes a traceback with no frames.
+    fn django_record(&mut self, t: &str, n: usize) -> bool {
+        let t = t.trim_end();
+        match self.csrf_page {
+            CsrfPage::Reason if !t.is_empty() => {
+                self.csrf_page = CsrfPage::Outside;
+                if let Some(exc) = self.done.last_mut().and_then(|tb| tb.exceptions.last_mut()) {
+                    exc.message.push_str("\nReason given for failure: ");
+                    exc.message.push_str(t);
+                }
+                return true;
+            }
+            CsrfPage::Page if t == "Reason given for failure:" => {
+                self.csrf_page = CsrfPage::Reason;
+                return true;
+            }
+            _ => {}
+        }
+        let record = t.starts_with("Forbidden (") && t.contains("): /");
+        let page = t == "CSRF verification failed. Request aborted.";
+        // Django's test runner prints the database error and exits, without a traceback.
+        let test_db = t.starts_with("Got an error creating the test database: ");
+        if !(record || page || test_db) {
+            return false;
+        }
+        self.finish();
+        let type_name = if test_db { String::new() } else { "Forbidden".into() };
+        self.done.push(Traceback {
+            exceptions: vec![Exception { type_name, message: t.to_string(), ..Exception::default() }],
+            format: SourceFormat::DjangoLog,
+            start_line: n,
+            end_line: n,
+            ..Traceback::default()
+        });
+        if page {
+            self.csrf_page = CsrfPage::Page;
+        }
+        true
     }
 
     fn count_foreign(&mut self, t: &str) {

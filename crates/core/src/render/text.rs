@@ -43,6 +43,8 @@ pub(crate) fn format_name(f: SourceFormat) -> &'static str {
         SourceFormat::DjangoDebugLegacy => "Django debug page, Django ≤ 2.2 layout",
         SourceFormat::Pytest => "pytest report",
         SourceFormat::SyntaxError => "SyntaxError report",
+        SourceFormat::ExceptionOnly => "exception line only (no frames)",
+        SourceFormat::DjangoLog => "Django log record or error page (no traceback)",
     }
 }
 
