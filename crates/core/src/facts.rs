@@ -192,6 +192,8 @@ fn message_facts(msg: &str, f: &mut Facts) {
             .or_else(|| quoted_after(msg, "could not translate host name \""))
             .or_else(|| quoted_after(msg, "failed to resolve host '"))
             .or_else(|| quoted_after(msg, "Can't connect to MySQL server on '"))
+            // MariaDB's client library: `(2002, "Can't connect to server on '127.0.0.1' (115)")`.
+            .or_else(|| quoted_after(msg, "Can't connect to server on '"))
             .or_else(|| quoted_after(msg, "host: '"));
         if let Some(h) = host {
             // MySQL writes `'db:3306'`.
@@ -278,6 +280,7 @@ mod tests {
         );
         msg("could not translate host name \"db\" to address: Name or service not known", Some("db"), None);
         msg("(2003, \"Can't connect to MySQL server on 'db:3307' (111)\")", Some("db"), Some(3307));
+        msg("(2002, \"Can't connect to server on '127.0.0.1' (115)\")", Some("127.0.0.1"), None);
     }
 
     #[test]
