@@ -5,6 +5,8 @@
 //! confidence, and falls back to the general layer when no family recognises the error. To add a family,
 //! add a file with a `pub const FAMILY: Family` and list it in [`FAMILIES`]; nothing else changes.
 
+pub mod app_label_missing;
+pub mod apps_not_loaded;
 pub mod ci;
 pub mod csrf_failed;
 pub mod db_version_too_old;
@@ -22,11 +24,9 @@ pub mod integrity_not_null;
 pub mod integrity_unique;
 pub mod json_not_serializable;
 pub mod kit;
-pub mod relation_already_exists;
-pub mod sqlite_locked;
-pub mod value_too_long;
 pub mod migration_node_not_found;
 pub mod model_does_not_exist;
+pub mod module_not_found_settings;
 pub mod multiple_objects_returned;
 pub mod mysql_access_denied;
 pub mod mysql_cant_connect;
@@ -44,10 +44,18 @@ pub mod pg_conn_refused;
 pub mod pg_db_missing;
 pub mod pg_host_unresolved;
 pub mod pg_too_many_clients;
+pub mod pytest_db_blocked;
 pub mod related_object_missing;
+pub mod relation_already_exists;
+pub mod removed_api_import;
 mod schema_common;
+pub mod secret_key_empty;
+pub mod settings_not_configured;
+pub mod sqlite_locked;
+mod startup;
 pub mod static_manifest_missing;
 pub mod static_root_missing;
+pub mod sync_only_operation;
 pub mod template;
 pub mod template_does_not_exist;
 pub mod template_tag_not_loaded;
@@ -55,6 +63,7 @@ pub mod test_db_permission;
 pub mod transaction_broken;
 pub mod urlconf_no_patterns;
 pub mod user_model_clash;
+pub mod value_too_long;
 pub mod view_returned_none;
 
 use crate::model::{Diagnosis, Facts, Traceback};
@@ -94,35 +103,43 @@ pub const FAMILIES: &[Family] = &[
     user_model_clash::FAMILY,
     pg_auth_failed::FAMILY,
     pg_host_unresolved::FAMILY,
-    pg_db_missing::FAMILY,
-    pg_conn_closed::FAMILY,
-    pg_too_many_clients::FAMILY,
-    model_does_not_exist::FAMILY,
-    multiple_objects_returned::FAMILY,
     mysql_cant_connect::FAMILY,
     mysql_access_denied::FAMILY,
     mysqlclient_version::FAMILY,
     mysql_gone_away::FAMILY,
     mysql_incorrect_string::FAMILY,
+    pg_db_missing::FAMILY,
+    pg_conn_closed::FAMILY,
+    pg_too_many_clients::FAMILY,
+    test_db_permission::FAMILY,
+    db_version_too_old::FAMILY,
+    sync_only_operation::FAMILY,
+    driver_missing::FAMILY,
+    transaction_broken::FAMILY,
     template_does_not_exist::FAMILY,
     csrf_failed::FAMILY,
     no_reverse_match::FAMILY,
+    settings_not_configured::FAMILY,
+    apps_not_loaded::FAMILY,
     disallowed_host::FAMILY,
     template_tag_not_loaded::FAMILY,
+    removed_api_import::FAMILY,
+    pytest_db_blocked::FAMILY,
     urlconf_no_patterns::FAMILY,
+    app_label_missing::FAMILY,
+    secret_key_empty::FAMILY,
+    module_not_found_settings::FAMILY,
     email_conn_refused::FAMILY,
     static_manifest_missing::FAMILY,
     view_returned_none::FAMILY,
     json_not_serializable::FAMILY,
     static_root_missing::FAMILY,
+    model_does_not_exist::FAMILY,
+    multiple_objects_returned::FAMILY,
     field_error_lookup::FAMILY,
     related_object_missing::FAMILY,
     fk_assign_instance::FAMILY,
     field_expected_number::FAMILY,
-    test_db_permission::FAMILY,
-    db_version_too_old::FAMILY,
-    driver_missing::FAMILY,
-    transaction_broken::FAMILY,
     value_too_long::FAMILY,
     sqlite_locked::FAMILY,
     relation_already_exists::FAMILY,
@@ -149,7 +166,13 @@ pub fn diagnose(tb: &Traceback, facts: &Facts) -> Vec<Diagnosis> {
     all.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     if families > 1 {
         if let Some(best) = all.first_mut() {
-            best.checks.insert(0, format!("Several error families fit this traceback ({}): check the message against each.", names.join("; ")));
+            best.checks.insert(
+                0,
+                format!(
+                    "Several error families fit this traceback ({}): check the message against each.",
+                    names.join("; ")
+                ),
+            );
         }
     }
     all

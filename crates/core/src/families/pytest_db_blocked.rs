@@ -1,0 +1,164 @@
+//! `pytest-db-blocked` (DJ024): pytest-django blocked a database query made outside a database-enabled test.
+//!
+//! Recognised by `RuntimeError: Database access not allowed, use the "django_db" mark, or the "db" or
+//! "transactional_db" fixtures to enable it.` (pytest-django 3.10–4.x; very old releases raised `Failed:`).
+//! Causes are ranked by the project frame that queried: a test function (missing mark), another function of a
+//! test file (a fixture without `db`), module level (a query at import or collection time), or `__repr__` /
+//! `saferepr` frames (pytest printing a QuerySet).
+
+use super::ci::{self, Step};
+use super::kit::{self, Ranking, Values};
+use super::startup::{self, python};
+use super::{Context, Family};
+use crate::model::Diagnosis;
+
+pub const FAMILY: Family = Family {
+    id: "pytest-db-blocked",
+    code: "DJ024",
+    title: "pytest-django blocked database access",
+    summary: "RuntimeError \"Database access not allowed, use the \\\"django_db\\\" mark…\": pytest-django lets only \
+              tests marked django_db (or using the db fixture) reach the database — a test without the mark, a \
+              fixture that does not request db, or a query at import time (module-level querysets, form choices) \
+              ran while access was blocked.",
+    example: "real/setup/pytest_db_blocked.txt",
+    diagnose,
+};
+
+const EXPLANATION: &str = "pytest-django blocks the database by default, so a test that needs it has to say so; \
+it then creates a test database and wraps the test in a transaction. The query in the frames ran while the \
+database was blocked: in a test or fixture that did not ask for it, or while pytest was still importing test \
+modules, before any test started.";
+
+const REFERENCES: [&str; 2] = [
+    "pytest-django: Database access (django_db mark, db fixture) — https://pytest-django.readthedocs.io/en/latest/database.html",
+    "Django documentation: Testing tools — https://docs.djangoproject.com/en/stable/topics/testing/tools/",
+];
+
+fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
+    let Some(hit) = kit::find(cx.tb, &["RuntimeError", "Failed"], &["Database access not allowed"]) else {
+        return Vec::new();
+    };
+    let frame = kit::last_app_frame(cx.tb);
+    let function = frame.map_or("", |f| f.function.as_str());
+    let test = function.starts_with("test");
+    let module_level = function == "<module>";
+    let repr = kit::frames(cx.tb)
+        .any(|f| f.function == "__repr__" || f.file.ends_with("saferepr.py") || f.file.ends_with("reprlib.py"));
+    let fixture = !test
+        && !module_level
+        && !repr
+        && frame.is_some_and(|f| startup::file_name(&f.file).starts_with("test") || f.file.ends_with("conftest.py"));
+    let mut v = Values::new(cx);
+    v.set("function", if function.is_empty() || module_level { "test_products" } else { function });
+    v.set("file", frame.map_or("tests/test_models.py", |f| f.file.as_str()));
+    let code = frame.and_then(|f| f.code.as_deref()).filter(|c| startup::balanced(c));
+    let expr = code.map(|c| c.strip_prefix("return ").unwrap_or(c)).filter(|c| {
+        let head = c.split('(').next().unwrap_or(c);
+        !head.contains('=') && !head.contains(' ')
+    });
+    v.set("code", code.unwrap_or("Product.objects.count()"));
+    v.set("expr", expr.unwrap_or("Product.objects.create(name=\"Apple\")"));
+    let quote = Some(hit.line);
+    let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
+    r.recognised("pytest-django refused a query because database access was not enabled.", quote);
+    if let Some(f) = frame {
+        r.recognised(format!("The query came from `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
+    }
+    let workflow = ci::workflow(
+        &v,
+        "pytest-django with the database blocked by default",
+        &[Step { name: "Run the tests", run: "pytest" }],
+    );
+    let tests =
+        vec![python("Tests without the mark cannot reach the database", "tests/test_db_guard.py", TEST_GUARD.into())];
+    let checks_ci = "CI runs the same pytest: this error fails there too, which is the point — it is a test-setup mistake, not a production bug.";
+
+    let c = r.cause("missing-mark", "The test is not marked django_db", 1.0);
+    if test {
+        c.support(
+            3.0,
+            format!("The query is in the test function `{function}` itself."),
+            frame.and_then(|f| f.code.as_deref()),
+        );
+    } else {
+        c.weaken(0.3, "The query is not in a test function.");
+    }
+    c.fix(v.fix(
+        "Mark the test (or the module: `pytestmark = pytest.mark.django_db`).",
+        &v.fill("{file}"),
+        "python",
+        "def {function}():\n    {code}\n",
+        "import pytest\n\n\n@pytest.mark.django_db\ndef {function}():\n    {code}\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec![checks_ci.into()]);
+
+    let c = r.cause("fixture-without-db", "A fixture uses the database without requesting db", 0.4);
+    if fixture {
+        c.support(
+            3.0,
+            format!("The query is in `{function}`, a fixture or helper of a test file, not in a test."),
+            frame.and_then(|f| f.code.as_deref()),
+        );
+    } else {
+        c.weaken(0.3, "The query is not in a fixture.");
+    }
+    c.fix(v.fix(
+        "Request the db fixture in the fixture that queries (session-wide data: django_db_setup + django_db_blocker.unblock()).",
+        "conftest.py",
+        "python",
+        "import pytest\n\n\n@pytest.fixture\ndef {function}():\n    return {expr}\n",
+        "import pytest\n\n\n@pytest.fixture\ndef {function}(db):\n    return {expr}\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec!["A session-scoped fixture cannot use `db` (function-scoped): use `django_db_setup` and `django_db_blocker.unblock()`.".into()]);
+
+    let c = r.cause("import-time-query", "A query runs at import time, during collection", 0.3);
+    if module_level {
+        c.support(3.5, "The query runs at module level (`<module>`): pytest imports the file to collect tests, before any test can enable the database.", frame.and_then(|f| f.code.as_deref()));
+    } else {
+        c.weaken(0.3, "The query is not at module level.");
+    }
+    c.fix(v.fix(
+        "Evaluate querysets lazily: inside functions, or as a callable for form choices.",
+        "forms.py",
+        "python",
+        "PRODUCT_CHOICES = [(p.pk, p.name) for p in Product.objects.all()]\n",
+        "def product_choices():\n    return [(p.pk, p.name) for p in Product.objects.all()]\n\n# forms.ChoiceField(choices=product_choices) calls it when the form is built\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec!["`python manage.py check` with an empty database: module-level queries fail there too.".into()]);
+
+    if repr {
+        let c = r.cause("queryset-repr", "pytest printed a QuerySet while reporting a failure", 0.0);
+        c.support(
+            3.0,
+            "`__repr__`/saferepr frames: pytest evaluated a QuerySet to show it in an assertion message.",
+            None,
+        );
+        c.tests(tests)
+            .ci(workflow)
+            .checks(vec!["Compare lists, not querysets: `assert list(qs) == [...]` inside a django_db test.".into()]);
+    }
+
+    r.finish(|a, b| {
+        format!("The paste cannot decide between \"{a}\" and \"{b}\": look at the project frame that made the query — a test, a fixture, or module level.")
+    })
+}
+
+const TEST_GUARD: &str = r#"import pytest
+from django.db import connection
+
+
+def test_database_is_blocked_without_the_mark():
+    with pytest.raises(RuntimeError, match="Database access not allowed"):
+        connection.ensure_connection()
+
+
+@pytest.mark.django_db
+def test_database_is_available_with_the_mark():
+    connection.ensure_connection()
+"#;

@@ -1,0 +1,274 @@
+//! `removed-api-import` (DJ022): code written for an older Django uses a name that Django has removed.
+//!
+//! Recognised by the exception and the removed name together, from a table of removals: `ImportError: cannot
+//! import name 'url' from 'django.conf.urls'` (also `ugettext*`, `ungettext*`, `force_text`, `smart_text`,
+//! `six`, `python_2_unicode_compatible`, `render_to_response`, `urlquote`, `is_safe_url`, `FieldDoesNotExist`,
+//! postgres `JSONField`; Python 3.12+ appends `Did you mean`), `ModuleNotFoundError: No module named
+//! 'django.core.urlresolvers'` / `'django.utils.six'`, `AttributeError: 'WSGIRequest' object has no attribute
+//! 'is_ajax'`, `module 'django.utils.timezone' has no attribute 'utc'`, `assertQuerysetEqual`. An import error of
+//! any other name (a typo in the project's own module) is not this family. Causes are ranked by the file that
+//! does the import: the project's code, a third-party package under site-packages, or an unpinned Django upgrade.
+
+use super::ci::{self, Step};
+use super::kit::{self, Ranking, Values};
+use super::startup::{self, python};
+use super::{Context, Family};
+use crate::model::{Diagnosis, Origin};
+
+pub const FAMILY: Family = Family {
+    id: "removed-api-import",
+    code: "DJ022",
+    title: "Code uses an API removed from Django",
+    summary: "ImportError \"cannot import name 'url' from 'django.conf.urls'\" (or ugettext_lazy, force_text, six, \
+              django.core.urlresolvers, request.is_ajax(), timezone.utc…): code written for an older Django runs on \
+              a newer one that removed the name — in the project's own code, or in a third-party package pinned \
+              to an old release while pip installed the latest Django.",
+    example: "real/setup/removed_api_url.txt",
+    diagnose,
+};
+
+const EXPLANATION: &str = "Django removes deprecated APIs after two releases of warnings. The code here uses one of \
+them, so it only worked with the older Django it was written for; the installed Django no longer has it. The fix \
+is the replacement Django documents, in the file that does the import — your code, or a package you upgrade.";
+
+const REFERENCES: [&str; 2] = [
+    "Django documentation: Django Deprecation Timeline — https://docs.djangoproject.com/en/dev/internals/deprecation/",
+    "Django documentation: Upgrading Django to a newer version — https://docs.djangoproject.com/en/stable/howto/upgrade-version/",
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Import,
+    Module,
+    Attribute,
+}
+
+/// A removed API: how it fails, its name and module, the release that removed it, and the text to replace.
+struct Removed {
+    kind: Kind,
+    name: &'static str,
+    module: &'static str,
+    removed: &'static str,
+    old: &'static str,
+    new: &'static str,
+}
+
+const fn rm(
+    kind: Kind,
+    name: &'static str,
+    module: &'static str,
+    removed: &'static str,
+    old: &'static str,
+    new: &'static str,
+) -> Removed {
+    Removed { kind, name, module, removed, old, new }
+}
+
+const TABLE: [Removed; 20] = [
+    rm(
+        Kind::Import,
+        "url",
+        "django.conf.urls",
+        "4.0",
+        "from django.conf.urls import url",
+        "from django.urls import re_path as url",
+    ),
+    rm(Kind::Import, "ugettext_lazy", "django.utils.translation", "4.0", "ugettext_lazy", "gettext_lazy"),
+    rm(Kind::Import, "ugettext", "django.utils.translation", "4.0", "ugettext", "gettext"),
+    rm(Kind::Import, "ungettext_lazy", "django.utils.translation", "4.0", "ungettext_lazy", "ngettext_lazy"),
+    rm(Kind::Import, "ungettext", "django.utils.translation", "4.0", "ungettext", "ngettext"),
+    rm(Kind::Import, "ugettext_noop", "django.utils.translation", "4.0", "ugettext_noop", "gettext_noop"),
+    rm(Kind::Import, "force_text", "django.utils.encoding", "4.0", "force_text", "force_str"),
+    rm(Kind::Import, "smart_text", "django.utils.encoding", "4.0", "smart_text", "smart_str"),
+    rm(
+        Kind::Import,
+        "python_2_unicode_compatible",
+        "django.utils.encoding",
+        "3.0",
+        "from django.utils.encoding import python_2_unicode_compatible",
+        "# (removed: on Python 3 a class needs only __str__; drop the decorator too)",
+    ),
+    rm(
+        Kind::Import,
+        "six",
+        "django.utils",
+        "3.0",
+        "from django.utils import six",
+        "import six  # pip install six, or drop the Python 2 code",
+    ),
+    rm(Kind::Import, "render_to_response", "django.shortcuts", "3.0", "render_to_response(", "render(request, "),
+    rm(
+        Kind::Import,
+        "urlquote",
+        "django.utils.http",
+        "4.0",
+        "from django.utils.http import urlquote",
+        "from urllib.parse import quote as urlquote",
+    ),
+    rm(Kind::Import, "is_safe_url", "django.utils.http", "4.0", "is_safe_url", "url_has_allowed_host_and_scheme"),
+    rm(
+        Kind::Import,
+        "FieldDoesNotExist",
+        "django.db.models.fields",
+        "3.1",
+        "django.db.models.fields",
+        "django.core.exceptions",
+    ),
+    rm(
+        Kind::Import,
+        "JSONField",
+        "django.contrib.postgres.fields",
+        "4.0",
+        "from django.contrib.postgres.fields import JSONField",
+        "from django.db.models import JSONField",
+    ),
+    rm(Kind::Module, "urlresolvers", "django.core.urlresolvers", "2.0", "django.core.urlresolvers", "django.urls"),
+    rm(Kind::Module, "six", "django.utils.six", "3.0", "django.utils.six", "six"),
+    rm(
+        Kind::Attribute,
+        "is_ajax",
+        "HttpRequest",
+        "4.0",
+        "request.is_ajax()",
+        "request.headers.get(\"x-requested-with\") == \"XMLHttpRequest\"",
+    ),
+    rm(Kind::Attribute, "utc", "django.utils.timezone", "5.0", "timezone.utc", "datetime.timezone.utc"),
+    rm(Kind::Attribute, "assertQuerysetEqual", "TestCase", "5.1", "assertQuerysetEqual", "assertQuerySetEqual"),
+];
+
+/// The removed API a message names, if any.
+fn lookup(type_name: &str, line: &str) -> Option<&'static Removed> {
+    let ty = startup::short(type_name);
+    TABLE.iter().find(|r| match r.kind {
+        Kind::Import => {
+            matches!(ty, "ImportError" | "")
+                && kit::between(line, "cannot import name '", "'") == Some(r.name)
+                && kit::between(line, "' from '", "'").is_none_or(|m| m == r.module)
+        }
+        Kind::Module => {
+            matches!(ty, "ModuleNotFoundError" | "ImportError" | "")
+                && kit::between(line, "No module named '", "'")
+                    .is_some_and(|m| m == r.module || m.starts_with(&format!("{}.", r.module)))
+        }
+        Kind::Attribute => {
+            matches!(ty, "AttributeError" | "")
+                && kit::between(line, "has no attribute '", "'") == Some(r.name)
+                && (r.module != "django.utils.timezone" || line.contains("'django.utils.timezone'"))
+                && (r.module != "HttpRequest" || line.contains("Request' object"))
+        }
+    })
+}
+
+fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
+    let Some((exc, line, api)) = cx.tb.exceptions.iter().rev().find_map(|e| {
+        let line = e.message.lines().next().unwrap_or("").trim();
+        lookup(&e.type_name, line).map(|api| (e, line, api))
+    }) else {
+        return Vec::new();
+    };
+    let frame = exc.frames.last();
+    let code = frame.and_then(|f| f.code.as_deref()).filter(|c| c.contains(api.old) || c.contains(api.name));
+    let third_party = frame.filter(|f| f.origin == Origin::Library).and_then(|f| f.package.clone());
+    let project = frame.is_some_and(|f| f.origin == Origin::App);
+    let package = frame
+        .filter(|f| f.origin == Origin::App)
+        .and_then(|f| f.file.replace('\\', "/").rsplit('/').nth(1).map(str::to_string))
+        .unwrap_or_else(|| "myproject".into());
+    let mut v = Values::new(cx);
+    // A line that opens a block (`if request.is_ajax():`) needs a body to stay valid Python.
+    let body = |line: &str| if line.ends_with(':') { format!("{line}\n    ...") } else { line.to_string() };
+    let code = code.filter(|c| startup::balanced(c.trim_end_matches(':')));
+    let fixed =
+        body(&code.filter(|c| c.contains(api.old)).map_or(api.new.to_string(), |c| c.replace(api.old, api.new)));
+    v.set("name", api.name)
+        .set("removed", api.removed)
+        .set("code", body(code.unwrap_or(api.old)))
+        .set("fixed", fixed.as_str());
+    v.set("package", third_party.as_deref().unwrap_or(package.as_str()));
+    v.set("before_removal", api.removed);
+    let quote = Some(line);
+    let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
+    r.recognised(format!("`{}` ({}) was removed in Django {}.", api.name, api.module, api.removed), quote);
+    if let Some(f) = frame {
+        r.recognised(format!("The code that uses it: {}.", startup::at(f)), f.code.as_deref());
+    }
+    let workflow = ci::workflow(
+        &v,
+        "deprecations fail the build",
+        &[
+            Step { name: "System checks", run: "python manage.py check" },
+            Step {
+                name: "Tests with deprecation warnings as errors",
+                run: "python -W error::DeprecationWarning -m pytest",
+            },
+        ],
+    );
+    let tests = vec![python("Every module of the package imports", "tests/test_imports.py", v.fill(TEST_IMPORTS))];
+
+    let c = r.cause("project-code", "Your code uses the removed API", 1.0);
+    if project {
+        c.support(3.0, "The line that fails is in your project, not in a package.", code);
+    } else {
+        c.weaken(0.2, "The line that fails is not in your project's files.");
+    }
+    c.fix(v.fix(
+        "Use the replacement Django documents for `{name}` (removed in {removed}).",
+        "the file named above",
+        "python",
+        "{code}\n",
+        "{fixed}\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec![v.fill("`grep -rn \"{name}\" --include=*.py .` finds the other places that need the same change.")]);
+
+    let c = r.cause("third-party-package", "A third-party package is too old for this Django", 0.8);
+    match &third_party {
+        Some(p) => c.support(3.0, format!("The import is inside the package `{p}` (site-packages): upgrade it to a release that supports your Django."), None),
+        None => c.weaken(0.2, "The failing line is not inside an installed package."),
+    };
+    c.fix(v.fix(
+        "Upgrade the package to a release that supports this Django (check its changelog), or pin Django below {removed} until it does.",
+        "requirements.txt",
+        "text",
+        "Django\n{package}==<old version>\n",
+        "Django>=4.2,<6\n{package}>=<first release supporting your Django>\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec![v.fill("`python -m pip show {package}` and its changelog: which release supports your Django?")]);
+
+    let c = r.cause("unpinned-django", "Django was upgraded without pinning (pip installed the latest)", 0.4);
+    c.support(
+        0.5,
+        format!("The name was removed in Django {}: the installed Django is {} or newer.", api.removed, api.removed),
+        None,
+    );
+    c.fix(v.fix(
+        "Pin the Django version the code supports, then upgrade on purpose, following the release notes.",
+        "requirements.txt",
+        "text",
+        "Django\n",
+        "Django<{before_removal}  # until the code is ported; then upgrade one release at a time\n",
+    ))
+    .tests(tests)
+    .ci(workflow)
+    .checks(vec![
+        "`python -m pip show django`: compare the version with the one the project (or tutorial) was written for."
+            .into(),
+    ]);
+
+    r.finish(|a, b| {
+        format!("The paste cannot decide between \"{a}\" and \"{b}\": look at the path of the file that does the import (your project or site-packages).")
+    })
+}
+
+const TEST_IMPORTS: &str = r#"import importlib
+import pkgutil
+
+
+def test_every_module_imports():
+    package = importlib.import_module("{package}")
+    for info in pkgutil.walk_packages(getattr(package, "__path__", []), package.__name__ + "."):
+        importlib.import_module(info.name)
+"#;
