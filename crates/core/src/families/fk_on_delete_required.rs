@@ -45,11 +45,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let in_migration = file.contains("/migrations/") || file.starts_with("migrations/");
     let in_package = frame.is_some_and(|f| f.origin == Origin::Library);
     let what = if in_migration { "the migration files" } else { "the models" };
-    let after = if code.contains(')') && !code.contains("on_delete") {
-        code.rsplit_once(')').map_or(code.to_string(), |(a, b)| format!("{a}, on_delete=models.CASCADE){b}"))
-    } else {
-        "models.ForeignKey(Parent, on_delete=models.CASCADE)".to_string()
-    };
+    let after = add_on_delete(code, kind);
     let mut v = Values::new(cx);
     v.set("kind", kind).set("file", file).set("code", code).set("what", what);
     let ci = sc::migrations_ci(&v);
@@ -104,6 +100,30 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     .checks(vec!["`pip show <package>` and its changelog: which release added Django 2.0 support?".into()]);
 
     r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Open the file of the last frame of the traceback: that line creates the field."))
+}
+
+/// The call with `on_delete=models.CASCADE` added inside the field's own parentheses.
+fn add_on_delete(code: &str, kind: &str) -> String {
+    let fallback = format!("models.{kind}(Parent, on_delete=models.CASCADE)");
+    let Some(open) = code.find(&format!("{kind}(")).map(|p| p + kind.len()) else { return fallback };
+    let mut depth = 0usize;
+    for (i, ch) in code.char_indices().skip_while(|(i, _)| *i < open) {
+        match ch {
+            '(' => depth += 1,
+            ')' if depth == 1 => {
+                let inner = code.get(open + 1..i).unwrap_or("").trim();
+                let sep = if inner.is_empty() { "" } else { ", " };
+                return format!(
+                    "{}{sep}on_delete=models.CASCADE{}",
+                    code.get(..i).unwrap_or(""),
+                    code.get(i..).unwrap_or("")
+                );
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    fallback
 }
 
 const REF_ON_DELETE: &str = "Django documentation: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
