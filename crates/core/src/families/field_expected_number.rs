@@ -1,38 +1,31 @@
 //! `field-expected-number` (DJ048): a numeric field (usually `id`) was compared with something that is not a number.
 //!
-//! Recognised by a `ValueError`/`TypeError` with `Field '<name>' expected a number but got <repr>.` (Django 3.0+,
-//! raised from `get_prep_value` with the original error chained before it); on Django ≤ 2.2 by the raw
-//! `invalid literal for int() with base 10: '<x>'` or `int() argument must be …` **only** when a
-//! `django/db/models/fields/__init__.py` `get_prep_value` frame shows Django converting a lookup value (the same
-//! text from the user's own `int()` is not this family); and PostgreSQL's `invalid input syntax for type integer`
-//! (raw SQL). Causes, from the repr: text from a URL or query string, an object (a model instance, a lazy
-//! `request.user`) instead of its id, an empty form value.
+//! Recognised by a `ValueError`/`TypeError` `Field '<name>' expected a number but got <repr>.` (Django 3.0+);
+//! on Django ≤ 2.2 by `invalid literal for int() with base 10` / `int() argument must be …` **only** under a
+//! `django/db/models/fields/__init__.py` `get_prep_value` frame; and PostgreSQL's `invalid input syntax for
+//! type integer`. Causes, from the repr: text from a URL, an object instead of its id, an empty form value.
 
 use super::ci::{self, Step};
-use super::kit::{self, Ranking, Values};
+use super::kit::{self, Ranking};
 use super::orm_common::{self as orm, Place};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "field-expected-number",
     code: "DJ048",
     title: "A numeric field got text or an object (Field 'id' expected a number)",
-    summary: "`ValueError: Field 'id' expected a number but got 'abc'.` (Django ≤ 2.2: `invalid literal for int() \
-              with base 10`) — a lookup on an integer field (`pk`, a foreign key) got text from the URL, an empty \
-              form value, or an object such as `request.user` instead of its id.",
+    summary: "`Field 'id' expected a number but got 'abc'`: an integer lookup got URL text, an empty form value, or an object such as `request.user`.",
     example: "real/orm/field_expected_number.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Before building the SQL, Django converts each lookup value to the field's type. The \
-field is numeric (an `id`, a foreign key, an IntegerField), and the value could not be turned into a number, so \
-the query never ran. The value is in the message: text means it came from a URL or form unchecked; an object \
-means the object was passed where its id was expected.";
+const EXPLANATION: &str = "Django converts lookup values to the field's type before querying. This numeric \
+field got text (from a URL or form, unchecked) or an object (instead of its id).";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: Path converters (<int:pk>) — https://docs.djangoproject.com/en/stable/topics/http/urls/#path-converters",
-    "Django documentation: Form and field validation — https://docs.djangoproject.com/en/stable/ref/forms/validation/",
+    "Django docs: Path converters — https://docs.djangoproject.com/en/stable/topics/http/urls/#path-converters",
+    "Django docs: Form validation — https://docs.djangoproject.com/en/stable/ref/forms/validation/",
 ];
 
 const LEGACY: [&str; 5] = [
@@ -68,44 +61,32 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = orm::values(cx);
     let sample = if text && !empty { orm::py_text(value.trim_matches(['\'', '"'])) } else { "abc".into() };
     v.set("field", orm::ident(field, "id")).set("value", sample);
-    let workflow = ci::workflow(
-        &v,
-        "the tests that send bad ids",
-        &[
-            Step { name: "System checks (URL patterns)", run: "python manage.py check" },
-            Step { name: "Run the tests", run: "pytest" },
-        ],
-    );
-    let ci_note =
-        "No check command validates lookup values; a test that requests the URL with a non-numeric id catches it.";
+    let workflow = ci::workflow(&v, "tests", &[Step { name: "Tests", run: "pytest" }]);
+    let tests = vec![orm::python("A non-numeric id answers 404", "tests/test_urls.py", v.fill(TEST_URL))];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("The numeric field `{field}` got `{value}`, which is not a number."), Some(line));
+    r.recognised(format!("`{field}` got `{value}`, not a number."), Some(line));
 
     let c = r.cause("text-from-url", "Text from the URL or query string reaches a numeric lookup", 1.0);
     if text && !empty {
-        c.support(2.0, format!("The value {value} is text: typically a URL captured with `<str:…>`/`<slug:…>` or a query parameter used as an id."), Some(line));
+        c.support(2.0, "Text: a `<str:…>` URL part or a query parameter?", Some(line));
     }
     if place == Place::Request {
-        c.support(1.0, "It happened during a request.", Some(code));
+        c.support(1.0, "During a request.", Some(code));
     }
     if object || empty {
-        c.weaken(0.2, "The value is not a non-empty piece of text.");
+        c.weaken(0.2, "Not non-empty text.");
     }
     c.fix(v.fix(
-        "Capture ids with the int converter, so a non-numeric URL is a 404 before the view runs.",
+        "Capture ids with `<int:…>`: other text is a 404.",
         "urls.py",
         "python",
-        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"items/<str:pk>/\", views.detail)]\n",
-        "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path(\"items/<int:pk>/\", views.detail)]\n",
+        "path(\"items/<str:pk>/\", views.detail)\n",
+        "path(\"items/<int:pk>/\", views.detail)\n",
     ))
-    .tests(vec![test_url(&v)])
-    .ci(workflow.clone());
-    c.checks(vec![
-        "Find the URL pattern of the view: `<str:pk>`, `<slug:…>` or a regex `(?P<pk>[^/]+)` let any text through."
-            .into(),
-        ci_note.into(),
-    ]);
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec!["The view's URL pattern: `<str:…>`, `<slug:…>` or `[^/]+`?".into()]);
 
     let c = r.cause(
         "object-instead-of-id",
@@ -113,67 +94,48 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         0.3,
     );
     if object {
-        c.support(3.0, format!("The value `{value}` is an object, not a number."), Some(line));
+        c.support(3.0, "An object, not a number.", Some(line));
     } else {
-        c.weaken(0.2, "The value is text, not an object.");
+        c.weaken(0.2, "Text, not an object.");
     }
     if lazy_user {
-        c.support(
-            1.0,
-            "It is the lazy `request.user`; `AnonymousUser` has no id, so the visitor is not logged in.",
-            Some(line),
-        );
+        c.support(1.0, "The lazy `request.user`: `AnonymousUser` has no id (not logged in).", Some(line));
     }
     c.fix(v.fix(
-        "Pass the object to the relation (or `.pk` to the `_id` field); require login before using request.user.",
+        "Pass `.pk` to `_id` fields; require login for request.user.",
         "views.py",
         "python",
-        "def mine(request):\n    return Note.objects.filter(owner_id=request.user)\n",
-        "from django.contrib.auth.decorators import login_required\n\n\n@login_required\ndef mine(request):\n    return Note.objects.filter(owner_id=request.user.pk)\n",
+        "Note.objects.filter(owner_id=request.user)\n",
+        "Note.objects.filter(owner_id=request.user.pk)  # with @login_required\n",
     ))
-    .tests(vec![test_url(&v)])
-    .ci(workflow.clone());
-    c.checks(vec![
-        "Print `type(value)` before the query: a model instance goes to the relation name, its `.pk` to `<field>_id`."
-            .into(),
-    ]);
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec!["Print `type(value)` before the query.".into()]);
 
     let c = r.cause("empty-form-value", "An empty form or query value ('' or 'None') is used as an id", 0.2);
     if empty {
-        c.support(
-            4.0,
-            format!("The value is {value}: an empty field or a `None` turned into text by a template or JavaScript."),
-            Some(line),
-        );
+        c.support(4.0, "Empty, or `None` turned into text.", Some(line));
     } else {
-        c.weaken(0.3, "The value is not empty.");
+        c.weaken(0.3, "Not empty.");
     }
     c.fix(v.fix(
-        "Validate the input with a form (or skip the filter when the value is empty).",
+        "Validate the input; skip the filter when empty.",
         "views.py",
         "python",
-        "def items(request):\n    return Item.objects.filter(owner_id=request.GET.get(\"owner\"))\n",
-        "def items(request):\n    owner = request.GET.get(\"owner\", \"\")\n    qs = Item.objects.all()\n    if owner.isdigit():\n        qs = qs.filter(owner_id=int(owner))\n    return qs\n",
+        "qs = qs.filter(owner_id=request.GET.get(\"owner\"))\n",
+        "owner = request.GET.get(\"owner\", \"\")\nif owner.isdigit():\n    qs = qs.filter(owner_id=int(owner))\n",
     ))
-    .tests(vec![test_url(&v)])
+    .tests(tests)
     .ci(workflow);
-    c.checks(vec!["Look at the request's query string or form data: is the parameter present but empty?".into()]);
+    c.checks(vec!["Is the parameter present but empty?".into()]);
 
-    r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": the value in the message tells — text is the first, an object repr the second, '' the third.")
-    })
+    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? The value tells: text, an object repr, or ''."))
 }
 
 const TEST_URL: &str = r#"import pytest
 
 
 @pytest.mark.django_db
-def test_non_numeric_id_is_a_404(client):
-    """A URL with text where the id goes is a 404, not a 500."""
-    response = client.get("/items/{value}/")  # the URL pattern of the failing view
-    assert response.status_code == 404
+def test_non_numeric_id_is_404(client):
+    assert client.get("/items/{value}/").status_code == 404
 "#;
-
-fn test_url(v: &Values) -> Snippet {
-    orm::python("A non-numeric id answers 404", "tests/test_urls.py", v.fill(TEST_URL))
-}

@@ -1,10 +1,9 @@
 //! `integrity-not-null` (DJ011): a row is written with NULL in a column that does not allow it.
 //!
-//! Recognised by `IntegrityError` in every wording: SQLite `NOT NULL constraint failed: t.c`, PostgreSQL ≤ 12
-//! `null value in column "c" violates not-null constraint` and 13+ `null value in column "c" of relation "t"
-//! violates not-null constraint`, MySQL/MariaDB `(1048, "Column 'c' cannot be null")`, Oracle `ORA-01400`.
-//! Causes: a foreign key not set before `save()` (an `_id` column), a form or serializer that leaves the field
-//! out, a database column still NOT NULL because a migration was not applied.
+//! Recognised by `IntegrityError` in every wording: SQLite `NOT NULL constraint failed: t.c`, PostgreSQL
+//! `null value in column "c" [of relation "t"] violates not-null constraint`, MySQL `(1048, "Column 'c' cannot
+//! be null")`, Oracle `ORA-01400`. Causes: a foreign key not set before `save()`, a form or serializer leaving
+//! the field out, an unapplied migration.
 
 use super::kit::{self, Ranking, Values};
 use super::schema_common::{self as sc, Place};
@@ -15,17 +14,13 @@ pub const FAMILY: Family = Family {
     id: "integrity-not-null",
     code: "DJ011",
     title: "A required column got no value",
-    summary: "IntegrityError \"NOT NULL constraint failed\" (SQLite), \"null value in column … violates not-null \
-              constraint\" (PostgreSQL) or \"Column … cannot be null\" (MySQL): the object was saved with a required \
-              field left empty — a foreign key not set after `save(commit=False)`, a form or serializer without \
-              the field, or a migration (nullable, default) not applied.",
+    summary: "IntegrityError NOT NULL: a required field was left empty — a foreign key not set after `save(commit=False)`, a form without the field, or an unapplied migration.",
     example: "real/schema/sqlite_not_null_fk.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The database refused a row of `{table}` because `{column}` was empty (NULL) and the \
-column requires a value. Django sends NULL for a field nobody set: the model field has no default, and the code \
-that built the object (a view, a form, a serializer) never filled it in.";
+const EXPLANATION: &str = "The database refused a `{table}` row with `{column}` NULL. Django sends NULL for a \
+field nobody set that has no default.";
 
 fn recognise(message: &str) -> Option<(String, String, &str)> {
     for line in message.lines() {
@@ -67,13 +62,9 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("field", field.as_str())
         .set("app", sc::table_app(&table));
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py(
-        "Saving without the field fails in a test, not in production",
-        "tests/test_not_null.py",
-        v.fill(TEST_NOT_NULL),
-    )];
+    let tests = vec![sc::py("A save without the field fails", "tests/test_not_null.py", TEST_NOT_NULL.into())];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY, REF_FORMS]);
-    r.recognised(format!("`{column}` of `{table}` was NULL; it ran from {}.", sc::place_words(place)), Some(line));
+    r.recognised(format!("`{table}.{column}` was NULL, in {}.", sc::place_words(place)), Some(line));
     let commit_false = kit::frames(cx.tb).filter_map(|f| f.code.as_deref()).find(|c| c.contains("commit=False"));
     let form_frame = kit::frames(cx.tb).any(|f| {
         f.file.ends_with("django/forms/models.py")
@@ -85,53 +76,43 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let c = r.cause("fk-not-set", "The related object was not set before saving", 0.3);
     match &fk {
         Some(name) => {
-            c.support(
-                3.0,
-                format!("`{column}` is the column of the foreign key `{name}`: nobody assigned it."),
-                Some(line),
-            );
+            c.support(3.0, format!("The foreign key `{name}` was never assigned."), Some(line));
         }
         None => {
-            c.weaken(0.2, format!("`{column}` is not a foreign key column (no `_id`)."));
+            c.weaken(0.2, "Not a foreign key column (no `_id`).");
         }
     }
     if let Some(code) = commit_false {
-        c.support(1.5, "`save(commit=False)` returns the object for you to complete before saving: the foreign key was not filled in.", Some(code));
+        c.support(1.5, "`save(commit=False)`: the key must be set before `save()`.", Some(code));
     }
     c.fix(v.fix(
         "Set the related object before saving.",
         "views.py",
         "python",
         "obj = form.save(commit=False)\nobj.save()\n",
-        "obj = form.save(commit=False)\nobj.{field} = request.user  # or the object it belongs to\nobj.save()\n",
+        "obj = form.save(commit=False)\nobj.{field} = request.user\nobj.save()\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("Where is `{field}` assigned before `save()`? Print `obj.{column}` just before it.")]);
+    .checks(vec![v.fill("Where is `{field}` set before `save()`?")]);
 
     let c = r.cause("field-left-out", "A form or serializer leaves the field out and the model has no default", 1.0);
     if form_frame && fk.is_none() {
-        c.support(
-            1.5,
-            "The object was built by a ModelForm or serializer, which only fills the fields it lists.",
-            None,
-        );
+        c.support(1.5, "A ModelForm or serializer fills only the fields it lists.", None);
     }
     if fk.is_some() {
-        c.weaken(0.5, "A foreign key is usually set in the view, not by the form.");
+        c.weaken(0.5, "Views, not forms, usually set foreign keys.");
     }
     c.fix(v.fix(
-        "Give the field a value: list it in the form, set it in the view, or give the model a default.",
+        "List the field in the form, set it in the view, or give it a default.",
         "models.py",
         "python",
-        "{field} = models.DecimalField(max_digits=8, decimal_places=2)\n",
-        "{field} = models.DecimalField(max_digits=8, decimal_places=2, default=0)\n",
+        "{field} = models.IntegerField()\n",
+        "{field} = models.IntegerField(default=0)\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill(
-        "Is `{field}` in the form's or serializer's `fields`? Does the model field have `default=` or `null=True`?",
-    )]);
+    .checks(vec![v.fill("Is `{field}` in the form's `fields`?")]);
 
     let c = r.cause(
         "stale-schema",
@@ -139,25 +120,30 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         0.4,
     );
     if place == Place::Request {
-        c.support(0.3, "A running site: code and database schema can differ after a deploy.", None);
+        c.support(0.3, "A live site: schema and code can differ after a deploy.", None);
     }
-    c.fix(v.fix("Apply the migration that adds `null=True` or the default.", "terminal", "shell", "$ python manage.py showmigrations {app}\n", "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n"))
-        .tests(tests)
-        .ci(ci)
-        .checks(vec![v.fill("`python manage.py showmigrations {app}` and `makemigrations --check --dry-run`: is the field's current definition migrated?")]);
+    c.fix(v.fix(
+        "Migrate.",
+        "terminal",
+        "shell",
+        "$ python manage.py showmigrations {app}\n",
+        "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n",
+    ))
+    .tests(tests)
+    .ci(ci)
+    .checks(vec![v.fill("`python manage.py showmigrations {app}`")]);
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Find the line that builds the object (the last frame of your code) and check who sets the field."))
+    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? Check who sets the field in your last frame."))
 }
 
-const REF_FORMS: &str = "Django documentation: ModelForm save() and commit=False — https://docs.djangoproject.com/en/stable/topics/forms/modelforms/#the-save-method";
+const REF_FORMS: &str = "Django docs: save(commit=False) — https://docs.djangoproject.com/en/stable/topics/forms/modelforms/#the-save-method";
 
 const TEST_NOT_NULL: &str = r#"import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_required_field_is_enforced(django_user_model):
-    """Replace with your model: saving without the field must fail here, and your view must set it."""
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError):
         django_user_model.objects.create(username=None)
 "#;

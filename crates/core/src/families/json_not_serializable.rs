@@ -1,36 +1,31 @@
-//! `json-not-serializable` (DJ050): a value that JSON cannot encode reached JsonResponse, json.dumps or the
-//! session serializer.
+//! `json-not-serializable` (DJ050): a value JSON cannot encode reached JsonResponse, json.dumps or the session.
 //!
-//! Recognised by a `TypeError` saying `Object of type X is not JSON serializable` (Python 3.7+; 3.6 quotes the
-//! type, 2.7 prints `<repr> is not JSON serializable`) or JsonResponse's `In order to allow non-dict objects to be
-//! serialized set the safe parameter to False.` Causes are ranked by the type name (QuerySet, a model, datetime,
-//! Decimal, UUID) and the frames: `http/response.py` (JsonResponse), `contrib/sessions` or `core/signing.py`
-//! (the session), `json/encoder.py` alone (a plain json.dumps).
+//! Recognised by a `TypeError` `Object of type X is not JSON serializable` (older Pythons word it slightly
+//! differently) or JsonResponse's `In order to allow non-dict objects to be serialized set the safe parameter to
+//! False.` Causes are ranked by the type (QuerySet, a model, datetime, Decimal, UUID) and the frames
+//! (JsonResponse, the session serializer).
 
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "json-not-serializable",
     code: "DJ050",
     title: "Value is not JSON serializable",
-    summary: "TypeError \"Object of type X is not JSON serializable\" or \"In order to allow non-dict objects to be \
-              serialized set the safe parameter to False\": a QuerySet, model instance, datetime or Decimal was \
-              passed to JsonResponse/json.dumps or stored in request.session, or a list was returned with safe=True.",
+    summary: "TypeError \"Object of type X is not JSON serializable\": a QuerySet, model, datetime or Decimal went to JsonResponse, json.dumps or the session, or a list without safe=False.",
     example: "real/web/json_queryset.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "JSON knows only dicts, lists, strings, numbers, booleans and null. JsonResponse, \
-json.dumps and the session serializer raise TypeError for anything else — a QuerySet or model instance must be \
-turned into dicts first, and datetime/Decimal/UUID need DjangoJSONEncoder. JsonResponse also refuses a top-level \
-list unless safe=False.";
+const EXPLANATION: &str = "JSON knows only dicts, lists, strings, numbers, booleans and null. QuerySets and models \
+must become dicts first; datetime/Decimal/UUID need DjangoJSONEncoder. JsonResponse refuses a top-level list \
+unless safe=False.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: JsonResponse objects — https://docs.djangoproject.com/en/stable/ref/request-response/#jsonresponse-objects",
-    "Django documentation: Sessions › Session serialization — https://docs.djangoproject.com/en/stable/topics/http/sessions/#session-serialization",
+    "Django docs: JsonResponse — https://docs.djangoproject.com/en/stable/ref/request-response/#jsonresponse-objects",
+    "Django docs: Session serialization — https://docs.djangoproject.com/en/stable/topics/http/sessions/#session-serialization",
 ];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
@@ -50,88 +45,70 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("ty", ty);
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(
-        format!("The JSON encoder refused a value ({}).", if safe { "a top-level list with safe=True" } else { ty }),
-        quote,
-    );
-    let workflow = ci::workflow(&v, "JSON endpoint tests", &[Step { name: "Tests", run: "pytest" }]);
+    r.recognised(format!("JSON refused {}.", if safe { "a top-level list" } else { ty }), quote);
+    let workflow = ci::workflow(&v, "tests", &[Step { name: "Tests", run: "pytest" }]);
+    let tests = vec![v.snippet("The endpoint answers JSON", "tests/test_api.py", "python", TEST)];
+    let checks = vec!["Print type() of each value: only dict, list, str, int, float, bool, None pass.".to_string()];
+    let views = |summary: &str, before: &str, after: &str| v.fix(summary, "views.py", "python", before, after);
 
     let c = r.cause("orm-object", "A QuerySet or model instance was passed as JSON", 0.4);
     if orm && !session {
-        c.support(
-            3.0,
-            format!("`{ty}` is a Django object: convert it with .values(), model_to_dict or a serializer."),
-            quote,
-        );
+        c.support(3.0, "A Django object: use .values(), model_to_dict or a serializer.", quote);
     }
     if json_response {
-        c.support(0.5, "The frames show JsonResponse encoding the data.", None);
+        c.support(0.5, "JsonResponse is encoding it.", None);
     }
-    c.fix(fix_orm(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks());
+    c.fix(views(
+        "Turn the {ty} into dicts first.",
+        "JsonResponse({\"items\": Item.objects.all()})\n",
+        "JsonResponse({\"items\": list(Item.objects.values(\"id\", \"name\"))})\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
 
     let c = r.cause("session-value", "An object was stored in request.session", 0.1);
     if session {
-        c.support(
-            4.0,
-            "The frames show the session serializer: session values must be JSON types (store ids, ISO dates).",
-            None,
-        );
+        c.support(4.0, "The session serializer: store ids and ISO strings.", None);
     }
-    c.fix(fix_session(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks());
+    c.fix(views(
+        "Store JSON types in the session, not the {ty}.",
+        "request.session[\"seen\"] = timezone.now()\n",
+        "request.session[\"seen\"] = timezone.now().isoformat()\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
 
     let c = r.cause("scalar-type", "A datetime, Decimal or UUID with the plain JSON encoder", 0.2);
     if scalar && !session {
-        c.support(3.0, format!("`{ty}` needs DjangoJSONEncoder (JsonResponse uses it; json.dumps does not)."), quote);
+        c.support(3.0, "Needs DjangoJSONEncoder (json.dumps lacks it).", quote);
     }
-    c.fix(fix_encoder(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks());
+    c.fix(views(
+        "Encode with DjangoJSONEncoder.",
+        "json.dumps(data)\n",
+        "from django.core.serializers.json import DjangoJSONEncoder\n\njson.dumps(data, cls=DjangoJSONEncoder)\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
 
     let c = r.cause("list-not-safe", "A list passed to JsonResponse without safe=False", 0.0);
     if safe {
-        c.support(5.0, "JsonResponse refuses a top-level list unless safe=False.", quote);
+        c.support(5.0, "A top-level list needs safe=False.", quote);
     }
-    c.fix(fix_safe(&v)).tests(tests(&v)).ci(workflow).checks(checks());
-
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". The frame that calls JsonResponse, json.dumps or writes request.session shows which value it was."))
-}
-
-fn fix_orm(v: &Values) -> Fix {
-    v.fix(
-        "Turn the {ty} into plain dicts before encoding.",
-        "views.py",
-        "python",
-        "def product_list(request):\n    return JsonResponse({\"products\": Product.objects.all()})\n",
-        "def product_list(request):\n    products = list(Product.objects.values(\"id\", \"name\", \"price\"))\n    return JsonResponse({\"products\": products})\n",
-    )
-}
-
-fn fix_session(v: &Values) -> Fix {
-    v.fix(
-        "Store JSON types in the session: an id or an ISO string, not the {ty}.",
-        "views.py",
-        "python",
-        "request.session[\"last_seen\"] = timezone.now()\n",
-        "request.session[\"last_seen\"] = timezone.now().isoformat()\n# and for objects: request.session[\"product_id\"] = product.pk\n",
-    )
-}
-
-fn fix_encoder(v: &Values) -> Fix {
-    v.fix(
-        "Encode with DjangoJSONEncoder, which knows datetime, Decimal and UUID.",
-        "views.py",
-        "python",
-        "json.dumps(data)\n",
-        "from django.core.serializers.json import DjangoJSONEncoder\n\njson.dumps(data, cls=DjangoJSONEncoder)\n",
-    )
-}
-
-fn fix_safe(v: &Values) -> Fix {
-    v.fix(
+    c.fix(views(
         "Wrap the list in a dict, or pass safe=False.",
-        "views.py",
-        "python",
-        "def tags(request):\n    return JsonResponse(TAGS)\n",
-        "def tags(request):\n    return JsonResponse({\"tags\": TAGS})\n",
-    )
+        "JsonResponse(TAGS)\n",
+        "JsonResponse({\"tags\": TAGS})\n",
+    ))
+    .tests(tests)
+    .ci(workflow)
+    .checks(checks);
+
+    r.finish(|a, b| {
+        format!("\"{a}\" or \"{b}\"? The frame calling JsonResponse, json.dumps or the session shows the value.")
+    })
 }
 
 const TEST: &str = r#"import pytest
@@ -139,15 +116,5 @@ const TEST: &str = r#"import pytest
 
 @pytest.mark.django_db
 def test_json_endpoint(client):
-    response = client.get("/api/path/")  # the endpoint that raised
-    assert response.status_code == 200
-    assert isinstance(response.json(), dict)
+    assert client.get("/api/path/").status_code == 200  # the endpoint that raised
 "#;
-
-fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("The JSON endpoint answers 200 with a dict", "tests/test_api.py", "python", TEST)]
-}
-
-fn checks() -> Vec<String> {
-    vec!["Print type() of every value you put in the JSON or the session: only dict, list, str, int, float, bool and None pass.".into()]
-}

@@ -78,8 +78,7 @@ import sys
 
 def test_django_starts_with_these_settings():
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="{settings}")
-    code = "import django; django.setup(); from django.core.management import call_command; call_command('check')"
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 "#;
 

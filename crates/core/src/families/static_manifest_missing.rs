@@ -1,34 +1,28 @@
 //! `static-manifest-missing` (DJ042): `{% static %}` asked ManifestStaticFilesStorage for a file its manifest
 //! does not list.
 //!
-//! Recognised by a `ValueError` saying `Missing staticfiles manifest entry for 'path'` (all versions; WhiteNoise's
-//! CompressedManifestStaticFilesStorage raises the same). Causes are ranked by the runner (tests), the path
-//! (an asset that looks like a directory) and the frames: `templatetags/static.py` under a request.
+//! Recognised by a `ValueError` `Missing staticfiles manifest entry for 'path'` (also WhiteNoise's storage).
+//! Causes are ranked by the runner (tests) and the path (no extension: a folder).
 
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "static-manifest-missing",
     code: "DJ042",
     title: "Static file missing from the manifest",
-    summary: "ValueError \"Missing staticfiles manifest entry for '…'\": with ManifestStaticFilesStorage (or \
-              WhiteNoise's) and DEBUG=False, {% static %} looks the file up in staticfiles.json — collectstatic did \
-              not run in this build, the file does not exist or was renamed, or tests use the manifest storage.",
+    summary: "ValueError \"Missing staticfiles manifest entry\": collectstatic did not run, the file does not exist, or tests use the manifest storage.",
     example: "real/web/static_manifest_missing.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "With ManifestStaticFilesStorage, {% static 'x' %} does not point at x: it looks x up in \
-STATIC_ROOT/staticfiles.json, which collectstatic writes, to get the hashed name (x.3f2a1b.css). With DEBUG=False \
-a name missing from that manifest is an error. Either the manifest was never built here, or it was built without \
-this file.";
+const EXPLANATION: &str = "ManifestStaticFilesStorage maps {% static 'x' %} to a hashed name through \
+STATIC_ROOT/staticfiles.json, written by collectstatic. With DEBUG=False a name missing there is an error.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: ManifestStaticFilesStorage — https://docs.djangoproject.com/en/stable/ref/contrib/staticfiles/#manifeststaticfilesstorage",
-    "Django documentation: Deploying static files — https://docs.djangoproject.com/en/stable/howto/static-files/deployment/",
+const REFERENCES: [&str; 1] = [
+    "Django docs: ManifestStaticFilesStorage — https://docs.djangoproject.com/en/stable/ref/contrib/staticfiles/#manifeststaticfilesstorage",
 ];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
@@ -43,82 +37,71 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("asset", asset);
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("The static files manifest has no entry for `{asset}`."), quote);
+    r.recognised(format!("No manifest entry for `{asset}`."), quote);
     let workflow = ci::workflow(
         &v,
-        "collectstatic and render with the production storage",
+        "collectstatic",
         &[
             Step { name: "Collect static files", run: "python manage.py collectstatic --noinput" },
-            Step { name: "Deploy checks", run: "python manage.py check --deploy" },
             Step { name: "Tests", run: "pytest" },
         ],
     );
+    let tests = vec![v.snippet("The static file exists", "tests/test_static.py", "python", TEST)];
+    let checks = vec![v.fill("`python manage.py findstatic {asset}`; is there `$STATIC_ROOT/staticfiles.json`?")];
 
     let c = r.cause("collectstatic-not-run", "collectstatic did not run in this build or deploy", 1.0);
     if tests_run {
-        c.weaken(0.5, "This happened in a test run, where collectstatic usually is not part of the job.");
+        c.weaken(0.5, "A test run, where collectstatic rarely runs.");
     }
-    c.fix(fix_build(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
+    c.fix(v.fix(
+        "Run collectstatic in the build.",
+        "Dockerfile",
+        "dockerfile",
+        "RUN pip install -r requirements.txt\n",
+        "RUN pip install -r requirements.txt\nRUN python manage.py collectstatic --noinput\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
 
     let c = r.cause("file-missing", "The file does not exist under that name (typo, renamed, a folder)", 0.7);
     if no_ext {
-        c.support(1.5, format!("`{asset}` has no file extension: {{% static %}} needs a file, not a folder."), quote);
+        c.support(1.5, "No file extension: a folder, not a file?", quote);
     }
-    c.fix(fix_path(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
-
-    let c = r.cause("tests-use-manifest", "Tests run with the manifest storage but no collectstatic", 0.2);
-    if tests_run {
-        c.support(3.0, "The traceback comes from a test run: use the plain StaticFilesStorage in test settings.", None);
-    }
-    c.fix(fix_tests(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
-
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Look in STATIC_ROOT: no staticfiles.json means collectstatic never ran there; a manifest without \"{asset}\" means the file is missing from every static folder."))
-}
-
-fn fix_build(v: &Values) -> Fix {
-    v.fix(
-        "Run collectstatic in the build, after installing and before starting the server.",
-        "Dockerfile",
-        "dockerfile",
-        "RUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"mysite.wsgi\"]\n",
-        "RUN pip install -r requirements.txt\nRUN python manage.py collectstatic --noinput\nCMD [\"gunicorn\", \"mysite.wsgi\"]\n",
-    )
-}
-
-fn fix_path(v: &Values) -> Fix {
-    v.fix(
-        "Point {% static %} at a file that exists in an app's static/ folder or STATICFILES_DIRS.",
+    c.fix(v.fix(
+        "Point {% static %} at an existing file.",
         "template",
         "django",
         "{% static '{asset}' %}\n",
-        "{% static 'css/site.css' %}   {# must exist: <app>/static/css/site.css #}\n",
-    )
-}
+        "{% static 'css/site.css' %}\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
 
-fn fix_tests(v: &Values) -> Fix {
-    v.fix(
-        "Use the plain storage in test settings (STATICFILES_STORAGE before Django 4.2).",
+    let c = r.cause("tests-use-manifest", "Tests run with the manifest storage but no collectstatic", 0.2);
+    if tests_run {
+        c.support(3.0, "A test run: use StaticFilesStorage in test settings.", None);
+    }
+    c.fix(v.fix(
+        "Use the plain storage in test settings.",
         "settings_test.py",
         "python",
-        "STORAGES = {\"staticfiles\": {\"BACKEND\": \"django.contrib.staticfiles.storage.ManifestStaticFilesStorage\"}}\n",
-        "STORAGES = {\n    \"default\": {\"BACKEND\": \"django.core.files.storage.FileSystemStorage\"},\n    \"staticfiles\": {\"BACKEND\": \"django.contrib.staticfiles.storage.StaticFilesStorage\"},\n}\n",
-    )
+        "STORAGES[\"staticfiles\"] = {\"BACKEND\": \"django.contrib.staticfiles.storage.ManifestStaticFilesStorage\"}\n",
+        "STORAGES[\"staticfiles\"] = {\"BACKEND\": \"django.contrib.staticfiles.storage.StaticFilesStorage\"}\n",
+    ))
+    .tests(tests)
+    .ci(workflow)
+    .checks(checks);
+
+    r.finish(|a, b| {
+        format!("\"{a}\" or \"{b}\"? No staticfiles.json: collectstatic never ran; else the file is missing.")
+    })
 }
 
 const TEST: &str = r#"from django.contrib.staticfiles import finders
 
 
 def test_static_asset_exists():
-    assert finders.find("{asset}"), "{asset} is in no static folder"
+    assert finders.find("{asset}")
 "#;
-
-fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("The static file the templates use exists", "tests/test_static.py", "python", TEST)]
-}
-
-fn checks(v: &Values) -> Vec<String> {
-    vec![
-        v.fill("`python manage.py findstatic {asset}` — is the file in any static folder?"),
-        "`ls $STATIC_ROOT/staticfiles.json` on the server: did collectstatic run in this image or release?".into(),
-    ]
-}
