@@ -32,8 +32,8 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         return vec![explain(rule, cx, last, evidence)];
     }
     let explanation = format!(
-        "No error family in the knowledge base recognises this {name} yet. Start at the frame to look at first: \
-         read the line shown there and the values it uses, and compare them with the message \"{first_line}\"."
+        "No error family recognises this {name} yet. Read the line in the focus frame and the values it uses \
+         against the message \"{first_line}\"."
     );
     vec![Diagnosis {
         family: "general",
@@ -43,9 +43,7 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         confidence: 0.1,
         evidence,
         explanation,
-        checks: vec![
-            "Run the failing code again with the same input and print the values used on the focus line.".into()
-        ],
+        checks: vec!["Rerun with the same input and print the values on the focus line.".into()],
         fix: None,
         tests: Vec::new(),
         ci: None,
@@ -115,7 +113,7 @@ fn explain(r: &Rule, cx: &Context<'_>, e: &Exception, mut evidence: Vec<Evidence
         explanation: fill(r.means),
         checks: vec![
             fill(r.check),
-            "This is the general layer: no error family matched, so the cause is a reading of the exception type and the focus frame, not a diagnosis.".into(),
+            "General layer: no family matched; this reads the exception type and focus frame.".into(),
         ],
         fix: None,
         tests: test_for(cx, frame, e).into_iter().collect(),
@@ -134,13 +132,13 @@ fn test_for(cx: &Context<'_>, frame: Option<&Frame>, e: &Exception) -> Option<Sn
         let url = cx.facts.request_url.clone().unwrap_or_else(|| "/the-failing-url/".into());
         let url: String = url.chars().filter(|c| *c != '"' && *c != '\\').collect();
         format!(
-            "import pytest\n\n\n@pytest.mark.django_db\ndef test_{func}_does_not_fail(client):\n    \"\"\"Repeats the request that raised {exc} in {func}.\"\"\"\n    response = client.get(\"{url}\")  # same method, URL and data as the failing request\n    assert response.status_code < 500\n"
+            "import pytest\n\n\n@pytest.mark.django_db\ndef test_{func}_does_not_fail(client):\n    # the failing request, which raised {exc}\n    assert client.get(\"{url}\").status_code < 500\n"
         )
     } else if let Some(cmd) =
         cx.facts.management_command.as_deref().filter(|c| c.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {
         format!(
-            "import pytest\nfrom django.core.management import call_command\n\n\n@pytest.mark.django_db\ndef test_{cmd}_command_runs():\n    \"\"\"Repeats `manage.py {cmd}`, which raised {exc}.\"\"\"\n    call_command(\"{cmd}\")  # add the arguments of the failing run\n"
+            "import pytest\nfrom django.core.management import call_command\n\n\n@pytest.mark.django_db\ndef test_{cmd}_command_runs():\n    call_command(\"{cmd}\")  # with the failing run's arguments ({exc})\n"
         )
     } else {
         let module = module_of(&f.file)?;
@@ -148,7 +146,7 @@ fn test_for(cx: &Context<'_>, frame: Option<&Frame>, e: &Exception) -> Option<Sn
             return None;
         }
         format!(
-            "import pytest\n\nfrom {module} import {func}\n\n\n@pytest.mark.django_db\ndef test_{func}_handles_the_failing_input():\n    \"\"\"{func} raised {exc}; call it with the same arguments and assert the expected result.\"\"\"\n    result = {func}()  # pass the values the failing call used\n    assert result is not None\n"
+            "import pytest\n\nfrom {module} import {func}\n\n\n@pytest.mark.django_db\ndef test_{func}_handles_the_failing_input():\n    # raised {exc}: pass the failing call's values, assert the expected result\n    assert {func}() is not None\n"
         )
     };
     Some(Snippet {

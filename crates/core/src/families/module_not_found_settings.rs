@@ -18,24 +18,14 @@ pub const FAMILY: Family = Family {
     id: "module-not-found-settings",
     code: "DJ033",
     title: "Settings, WSGI module or Django cannot be imported",
-    summary: "ModuleNotFoundError \"No module named 'mysite.settings'\" (or 'mysite.wsgi', 'mysite', 'django'), \
-              manage.py's \"Couldn't import Django\" or gunicorn's \"Worker failed to boot\": the process runs from a \
-              directory (or PYTHONPATH) where the project package is not importable, DJANGO_SETTINGS_MODULE names a \
-              module that does not exist, or Django is not installed in the interpreter that runs.",
+    summary: "\"No module named \'mysite.settings\'\" or \"Couldn\'t import Django\": the project is not on sys.path where the process starts, DJANGO_SETTINGS_MODULE is wrong, or Django is not installed.",
     example: "real/setup/module_not_found_gunicorn.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django imports the settings module named by DJANGO_SETTINGS_MODULE, and servers import \
-the WSGI/ASGI module you give them, with Python's ordinary import system: the top package (`mysite`) must be in a \
-directory on `sys.path` — normally the directory that holds manage.py, which is on the path only when the process \
-starts there. Here Python could not find the module in any directory on the path of this interpreter.";
+const EXPLANATION: &str = "The settings and WSGI modules import like any module: their top package must be on `sys.path`, normally via the directory holding manage.py.";
 
-const REFERENCES: [&str; 3] = [
-    "Django documentation: Settings › DJANGO_SETTINGS_MODULE — https://docs.djangoproject.com/en/stable/topics/settings/#designating-the-settings",
-    "Django documentation: How to use Django with Gunicorn — https://docs.djangoproject.com/en/stable/howto/deployment/wsgi/gunicorn/",
-    "Gunicorn documentation: chdir and pythonpath settings — https://docs.gunicorn.org/en/stable/settings.html#chdir",
-];
+const REFERENCES: [&str; 1] = ["Django docs: DJANGO_SETTINGS_MODULE — https://docs.djangoproject.com/en/stable/topics/settings/#designating-the-settings"];
 
 /// The missing module and whether the traceback shows Django or a server importing it directly.
 fn missing<'a>(cx: &Context<'a>) -> Option<(&'a str, &'a str)> {
@@ -81,67 +71,65 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     r.recognised(format!("Python could not import `{name}`."), quote);
     let workflow = ci::workflow(
         &v,
-        "the project imports from a clean checkout",
+        "the project imports",
         &[
             Step {
-                name: "Settings import",
+                name: "Settings",
                 run: "DJANGO_SETTINGS_MODULE={settings} python -c \"import django; django.setup()\"",
             },
-            Step { name: "WSGI module loads", run: "gunicorn --check-config {top}.wsgi" },
-            Step { name: "Run the tests", run: "pytest" },
+            Step { name: "WSGI", run: "gunicorn --check-config {top}.wsgi" },
+            Step { name: "Tests", run: "pytest" },
         ],
     );
     let tests = vec![python("The settings module imports", "tests/test_startup.py", v.fill(TEST_IMPORT))];
 
-    let c = r.cause(
-        "wrong-directory",
-        "The process does not start in the project directory (or PYTHONPATH misses it)",
-        1.0,
-    );
+    let c = r.cause("wrong-directory", "The process starts outside the project directory", 1.0);
     if let Some(s) = server {
-        c.support(2.5, format!("`{s}` imports `{name}` from its working directory: started elsewhere (no --chdir), the project package is not on the path."), None);
+        c.support(2.5, format!("`{s}` imports from its working directory; started elsewhere (no --chdir)."), None);
     }
     if !is_settings && !django {
-        c.support(1.0, format!("The top package `{top}` itself is missing, not one module inside it: the directory above it is not on sys.path."), quote);
+        c.support(
+            1.0,
+            format!("The top package `{top}` itself is missing: its parent directory is not on sys.path."),
+            quote,
+        );
     }
     if django {
-        c.weaken(0.2, "The missing module is Django itself, not the project.");
+        c.weaken(0.2, "The missing module is Django, not the project.");
     }
     c.fix(v.fix(
-        "Start the server from the directory that holds manage.py, or tell it where that is.",
+        "Start from the directory holding manage.py, or pass it.",
         "terminal",
         "shell",
-        "$ gunicorn {top}.wsgi\nModuleNotFoundError: No module named '{top}'\n",
-        "$ gunicorn --chdir /path/to/project {top}.wsgi:application\n# or: cd /path/to/project && gunicorn {top}.wsgi\n",
+        "$ gunicorn {top}.wsgi\n",
+        "$ gunicorn --chdir /path/to/project {top}.wsgi\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`pwd` and `python -c \"import sys; print(sys.path)\"` in the failing process (systemd `WorkingDirectory=`, Dockerfile `WORKDIR`).".into()]);
+    .checks(vec![
+        "`pwd` and `sys.path` of the failing process (systemd `WorkingDirectory=`, Docker `WORKDIR`).".into()
+    ]);
 
     let c = r.cause("settings-path-wrong", "DJANGO_SETTINGS_MODULE names a module that does not exist", 0.8);
     if is_settings {
-        c.support(
-            2.5,
-            format!("`{name}` is a settings module: check that the file exists with exactly that dotted path."),
-            quote,
-        );
+        c.support(2.5, format!("`{name}` is a settings module: does that dotted path exist?"), quote);
     } else {
         c.weaken(0.2, format!("`{name}` is not a settings module."));
     }
     c.fix(v.fix(
-        "Point DJANGO_SETTINGS_MODULE at a module that exists (dotted path from the directory of manage.py, no .py).",
+        "Name an existing module, dotted from manage.py's folder, no .py.",
         "terminal",
         "shell",
         "$ export DJANGO_SETTINGS_MODULE={module}\n",
-        "$ ls {top}/                                  # which settings files exist?\n$ export DJANGO_SETTINGS_MODULE={top}.settings   # or {top}.settings.production for a package\n",
+        "$ export DJANGO_SETTINGS_MODULE={top}.settings\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`echo $DJANGO_SETTINGS_MODULE` where it fails; a settings package (settings/production.py) needs `settings/__init__.py`.".into()]);
+    .checks(vec!["`echo $DJANGO_SETTINGS_MODULE` where it fails; a settings package needs `__init__.py`.".into()]);
 
-    let c = r.cause("django-not-installed", "Django is not installed in the interpreter that runs", 0.2);
+    let c = r.cause("django-not-installed", "Django is not installed in this interpreter", 0.2);
     if django {
-        c.support(4.0, "The missing module is `django`: this interpreter has no Django (virtualenv not activated, or the system Python).", quote);
+        c.support(4.0, "No `django` in this interpreter (virtualenv not active, or system Python).", quote);
     } else {
         c.weaken(0.2, "Django itself imported fine.");
     }
@@ -149,26 +137,24 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         c.support(0.0, format!("The interpreter's prefix is `{prefix}`."), None);
     }
     c.fix(v.fix(
-        "Activate the project's virtualenv (or install the requirements into the interpreter you run).",
+        "Activate the project's virtualenv (or install requirements into this Python).",
         "terminal",
         "shell",
-        "$ python manage.py {command}\nImportError: Couldn't import Django.\n",
-        "$ source .venv/bin/activate        # or: python -m pip install -r requirements.txt\n$ python -c \"import django; print(django.__file__)\"\n$ python manage.py {command}\n",
+        "$ python manage.py {command}\n",
+        "$ source .venv/bin/activate\n$ python manage.py {command}\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`which python` and `python -m pip show django` in the same shell.".into()]);
+    .checks(vec!["`which python`; `python -m pip show django`.".into()]);
 
     if nested {
         let c = r.cause("nested-project", "A nested project folder doubles the package name", 0.0);
-        c.support(2.0, format!("`{name}` repeats `{top}`: the path counts the outer folder as a package."), quote);
-        c.tests(tests).ci(workflow).checks(vec![v.fill(
-            "Use the dotted path relative to the folder of manage.py: `{top}.settings`, not `{top}.{top}.settings`.",
-        )]);
+        c.support(2.0, format!("`{name}` repeats `{top}`: the outer folder is counted as a package."), quote);
+        c.tests(tests).ci(workflow).checks(vec![v.fill("Use `{top}.settings`, not `{top}.{top}.settings`.")]);
     }
 
     r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": run `python -c \"import {top}\"` from the directory and environment the failing process uses.")
+        format!("Can't tell \"{a}\" from \"{b}\": run `python -c \"import {top}\"` where the process runs.")
     })
 }
 

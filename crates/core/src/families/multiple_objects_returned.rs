@@ -10,29 +10,21 @@ use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
 use super::orm_common as orm;
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Frame, Snippet};
+use crate::model::{Diagnosis, Fix, Frame};
 
 pub const FAMILY: Family = Family {
     id: "multiple-objects-returned",
     code: "DJ044",
     title: "get() matched more than one row (MultipleObjectsReturned)",
-    summary: "`<Model>.MultipleObjectsReturned: get() returned more than one <Model> -- it returned N!` — \
-              `get()` expects exactly one row: the field looked up is not unique and the data has duplicates, \
-              or the lookup crosses a to-many relation and repeats the row.",
+    summary: "\"get() returned more than one <Model>\": the field is not unique and has duplicates, or the lookup crosses a to-many relation.",
     example: "real/orm/multiple_objects_returned.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`Model.objects.get(...)` must match exactly one row; it matched several and raised \
-`MultipleObjectsReturned`. Either the data holds duplicates for a field the code treats as unique (nothing in \
-the database forbids them), or the filter goes through a one-to-many or many-to-many relation and the same row \
-comes back once per related row.";
+const EXPLANATION: &str = "`get()` must match exactly one row: the data has duplicates the database allows, or a to-many filter repeats the row.";
 
-const REFERENCES: [&str; 3] = [
-    "Django documentation: QuerySet.get() — https://docs.djangoproject.com/en/stable/ref/models/querysets/#get",
-    "Django documentation: Field.unique / UniqueConstraint — https://docs.djangoproject.com/en/stable/ref/models/constraints/#uniqueconstraint",
-    "Django documentation: Spanning multi-valued relationships — https://docs.djangoproject.com/en/stable/topics/db/queries/#spanning-multi-valued-relationships",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: QuerySet.get() — https://docs.djangoproject.com/en/stable/ref/models/querysets/#get"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["MultipleObjectsReturned"], &["returned more than one "]) else {
@@ -53,17 +45,17 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("module", orm::app_of(&hit.exception.type_name).map_or("myapp".into(), |a| format!("{a}.models")));
     let workflow = ci::workflow(
         &v,
-        "migrations are complete and the duplicate tests pass",
+        "migrations and duplicate tests",
         &[
-            Step { name: "Migrations match the models", run: "python manage.py makemigrations --check --dry-run" },
-            Step { name: "Apply migrations", run: "python manage.py migrate --noinput" },
-            Step { name: "Run the tests", run: "pytest" },
+            Step { name: "Migrations complete", run: "python manage.py makemigrations --check --dry-run" },
+            Step { name: "Migrate", run: "python manage.py migrate --noinput" },
+            Step { name: "Tests", run: "pytest" },
         ],
     );
-    let ci_note = "CI does not see production data; a unique constraint (applied by migrate in CI) and a test with two matching rows are what catch this.";
+    let tests = vec![orm::python("The database refuses duplicates", "tests/test_models.py", v.fill(TEST_DUPLICATES))];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`get()` matched {count} {model} rows instead of one."), Some(hit.line));
+    r.recognised(format!("`get()` matched {count} {model} rows."), Some(hit.line));
 
     let c = r.cause(
         "duplicates-on-non-unique-field",
@@ -71,48 +63,54 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         1.0,
     );
     if !args.is_empty() && !args.contains("__") {
-        c.support(1.0, format!("The lookup `get({args})` uses a plain field: two rows have that value."), Some(code));
+        c.support(1.0, format!("`get({args})` uses a plain field: two rows share that value."), Some(code));
     }
-    c.fix(fix_unique(&v)).tests(vec![test_duplicates(&v)]).ci(workflow.clone());
+    c.fix(fix_unique(&v)).tests(tests.clone()).ci(workflow.clone());
     c.checks(vec![
-        v.fill("Count the duplicates: `{model}.objects.values(\"{field}\").annotate(n=Count(\"pk\")).filter(n__gt=1)` in `manage.py shell`."),
-        ci_note.into(),
+        v.fill("Find duplicates: `{model}.objects.values(\"{field}\").annotate(n=Count(\"pk\")).filter(n__gt=1)`.")
     ]);
 
-    let c = r.cause(
-        "join-repeats-rows",
-        "The lookup crosses a to-many relation and returns the same row once per related row",
-        0.3,
-    );
+    let c = r.cause("join-repeats-rows", "A to-many lookup repeats the row", 0.3);
     if args.contains("__") {
-        c.support(2.5, format!("The lookup `get({args})` goes through a relation (`__`): one {model} with several matching related rows comes back several times."), Some(code));
+        c.support(
+            2.5,
+            format!("`get({args})` crosses a relation (`__`): one {model} returns once per matching related row."),
+            Some(code),
+        );
     } else {
-        c.weaken(0.3, "The lookup shown does not cross a relation (no `__`).");
+        c.weaken(0.3, "The lookup does not cross a relation (no `__`).");
     }
-    c.fix(fix_distinct(&v, frame, args)).tests(vec![test_duplicates(&v)]).ci(workflow.clone());
-    c.checks(vec![v.fill("Run the same filter with `.values_list(\"pk\", flat=True)`: the same pk repeated means the join, different pks mean duplicates.")]);
+    c.fix(fix_distinct(&v, frame, args)).tests(tests.clone()).ci(workflow.clone());
+    c.checks(vec![
+        "`.values_list(\"pk\", flat=True)` of the filter: a repeated pk is the join, different pks are duplicates."
+            .into(),
+    ]);
 
-    let c = r.cause("get-or-create-race", "get_or_create ran twice at once without a unique constraint", 0.2);
+    let c = r.cause("get-or-create-race", "get_or_create raced without a unique constraint", 0.2);
     if race {
-        c.support(3.0, "The frames show `get_or_create`/`update_or_create`: two requests at the same time can both create the row when no unique constraint stops the second.", None);
+        c.support(
+            3.0,
+            "A `get_or_create`/`update_or_create` frame: two concurrent calls both create without a unique constraint.",
+            None,
+        );
     } else {
-        c.weaken(0.3, "No `get_or_create` frame in the paste.");
+        c.weaken(0.3, "No `get_or_create` frame.");
     }
-    c.fix(fix_unique(&v)).tests(vec![test_duplicates(&v)]).ci(workflow);
-    c.checks(vec!["Look at the duplicates' creation times: the same second points to a race.".into(), ci_note.into()]);
+    c.fix(fix_unique(&v)).tests(tests).ci(workflow);
+    c.checks(vec!["Duplicates created in the same second point to a race.".into()]);
 
     r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": list the pks the filter returns; the same pk twice is the join, different pks are duplicate rows.")
+        format!("Can't tell \"{a}\" from \"{b}\": a repeated pk is the join, different pks are duplicates.")
     })
 }
 
 fn fix_unique(v: &Values) -> Fix {
     v.fix(
-        "Make the field unique (remove the duplicates first, then migrate); until then, pick one row explicitly.",
+        "Remove the duplicates, make the field unique, migrate; meanwhile pick one row explicitly.",
         "models.py",
         "python",
-        "from django.db import models\n\n\nclass {model}(models.Model):\n    {field} = models.CharField(max_length=100)\n",
-        "from django.db import models\n\n\nclass {model}(models.Model):\n    {field} = models.CharField(max_length=100, unique=True)\n\n\n# Where the code must tolerate duplicates meanwhile:\n# obj = {model}.objects.filter({field}=value).order_by(\"pk\").first()\n",
+        "{field} = models.CharField(max_length=100)\n",
+        "{field} = models.CharField(max_length=100, unique=True)\n# meanwhile: {model}.objects.filter({field}=value).order_by(\"pk\").first()\n",
     )
 }
 
@@ -126,7 +124,7 @@ fn fix_distinct(v: &Values, frame: Option<&Frame>, args: &str) -> Fix {
         1,
     );
     Fix {
-        summary: "Filter, then remove the repeated rows with .distinct() before taking the one row.".into(),
+        summary: "Filter, .distinct(), then take the one row.".into(),
         file: "views.py".into(),
         language: "python",
         before,
@@ -142,13 +140,8 @@ from {module} import {model}
 
 
 @pytest.mark.django_db
-def test_two_{model}_rows_cannot_share_{field}():
-    """get() by {field} is only safe when the database forbids duplicates."""
-    {model}.objects.create({field}="same")  # fill in the other required fields
+def test_{field}_is_unique():
+    {model}.objects.create({field}="same")
     with pytest.raises(IntegrityError):
         {model}.objects.create({field}="same")
 "#;
-
-fn test_duplicates(v: &Values) -> Snippet {
-    orm::python("Duplicates are refused by the database", "tests/test_models.py", v.fill(TEST_DUPLICATES))
-}

@@ -7,31 +7,24 @@
 //! persistent or long-lived connection dropped by the server, a proxy or a firewall; a server restart or failover;
 //! code that reuses a connection after the first error; at connect time, an SSL or port mismatch.
 
-use super::kit::{self, Ranking, Values};
+use super::kit::{self, Ranking};
 use super::pg_common::{self as pg, short};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "pg-conn-closed",
     code: "DJ036",
     title: "The PostgreSQL connection was closed under Django",
-    summary: "OperationalError \"server closed the connection unexpectedly\" / \"terminating connection due to \
-              administrator command\", or InterfaceError \"connection already closed\": a connection Django had \
-              open was dropped — by a server restart or failover, an idle timeout in a proxy or firewall, or it was \
-              reused after an earlier error.",
+    summary: "\"server closed the connection unexpectedly\" / \"connection already closed\": an open connection was dropped by a restart, a proxy idle timeout, or reused after an error.",
     example: "real/postgres/conn_closed_terminated.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django had a working connection to PostgreSQL and the other end went away: the server \
-process serving it ended (restart, failover, pg_terminate_backend, a crash) or something in between (PgBouncer, \
-a load balancer, a NAT or firewall idle timeout) cut it. Django notices only on the next query. A connection that \
-failed once stays dead: reusing it gives \"connection already closed\".";
+const EXPLANATION: &str = "An open connection died: the server ended it (restart, failover) or a proxy/NAT cut it when idle. Django notices on the next query; a failed connection stays dead.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: Databases › Persistent connections, CONN_HEALTH_CHECKS — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections",
-    "Django documentation: close_old_connections (handling connections outside requests) — https://docs.djangoproject.com/en/stable/ref/databases/#connection-management",
+const REFERENCES: [&str; 1] = [
+    "Django docs: Persistent connections — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections",
 ];
 
 const PATTERNS: [&str; 7] = [
@@ -58,69 +51,52 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let v = pg::values(cx);
     let quote = Some(hit.line);
     let ci = pg::workflow(&v, "PostgreSQL service for the tests");
-    let tests = vec![health_test(&v), loop_test(&v)];
+    let tests =
+        vec![pg::snippet("Persistent connections are health-checked", "tests/test_settings.py", HEALTH_TEST.into())];
+    let checks = pg::lines(&v, &CHECKS);
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}` says the connection to PostgreSQL was lost.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}`: the connection was lost.", short(&hit.exception.type_name)), quote);
 
-    let c = r.cause(
-        "idle-connection-dropped",
-        "A long-lived connection was dropped while idle (CONN_MAX_AGE, worker, proxy timeout)",
-        1.0,
-    );
+    let c = r.cause("idle-connection-dropped", "An idle long-lived connection was dropped", 1.0);
     if long_running {
         c.support(
             1.5,
             format!(
-                "It ran in a long-lived process ({}), which keeps one connection for a long time.",
+                "A long-lived process ({}) holds one connection for long.",
                 f.management_command.as_deref().or(f.runner.as_deref()).unwrap_or("worker")
             ),
             None,
         );
     }
     if at_connect {
-        c.weaken(0.3, "It failed while opening the connection, not on an idle one.");
+        c.weaken(0.3, "It failed while connecting, not when idle.");
     }
-    c.fix(fix_health(&v)).tests(tests.clone()).checks(checks()).ci(ci.clone());
+    c.fix(pg::fix_of(&v, &FIX_HEALTH)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause("server-restarted", "The server restarted, failed over, or ended the session on purpose", 0.5);
+    let c = r.cause("server-restarted", "The server restarted or ended the session", 0.5);
     if admin {
-        c.support(
-            3.0,
-            "The server said it ended the session itself: a restart, a failover, or pg_terminate_backend.",
-            quote,
-        );
+        c.support(3.0, "The server ended the session itself (restart, failover, pg_terminate_backend).", quote);
     }
-    c.fix(fix_health(&v)).tests(tests.clone()).checks(checks()).ci(ci.clone());
+    c.fix(pg::fix_of(&v, &FIX_HEALTH)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause(
-        "reused-after-error",
-        "The code caught the first database error and kept using the dead connection",
-        0.2,
-    );
+    let c = r.cause("reused-after-error", "The code reused the connection after an error", 0.2);
     if reuse {
-        c.support(
-            4.0,
-            "\"Already closed\" means an earlier error closed this connection and the code queried it again.",
-            quote,
-        );
+        c.support(4.0, "\"Already closed\": an earlier error closed it and the code queried again.", quote);
     }
-    c.fix(fix_reuse(&v)).tests(tests.clone()).checks(checks()).ci(ci.clone());
+    c.fix(pg::fix_of(&v, &FIX_REUSE)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause("ssl-or-wrong-port", "At connect time: an SSL mismatch, or the port is not PostgreSQL", 0.1);
+    let c = r.cause("ssl-or-wrong-port", "SSL mismatch, or the port is not PostgreSQL", 0.1);
     if at_connect {
-        c.support(3.0, "It failed inside `get_new_connection`, during the handshake.", None);
+        c.support(3.0, "It failed in `get_new_connection`, during the handshake.", None);
     }
     if hit.pattern.starts_with("SSL") {
-        c.support(1.0, "The message is an SSL-level failure.", quote);
+        c.support(1.0, "An SSL-level failure.", quote);
     }
-    c.fix(fix_ssl(&v)).tests(tests).checks(checks()).ci(ci);
+    c.fix(pg::fix_of(&v, &FIX_SSL)).tests(tests).checks(checks).ci(ci);
 
     r.finish(|a, b| {
-        format!(
-            "The paste cannot decide between \"{a}\" and \"{b}\". Read the PostgreSQL server log at the time of the error: \
-             \"terminating connection\" or a restart there means the server ended it; nothing there points to a proxy, firewall or idle timeout."
-        )
+        format!("Can't tell \"{a}\" from \"{b}\": does the server log show a restart or \"terminating connection\"?")
     })
 }
 
@@ -129,67 +105,34 @@ const HEALTH_TEST: &str = r#"from django.conf import settings
 
 def test_persistent_connections_are_checked():
     db = settings.DATABASES["default"]
-    if db.get("CONN_MAX_AGE"):
-        assert db.get("CONN_HEALTH_CHECKS"), "Django 4.1+: test the connection before reusing it"
+    assert not db.get("CONN_MAX_AGE") or db.get("CONN_HEALTH_CHECKS")
 "#;
 
-const LOOP_TEST: &str = r#"from unittest import mock
+const FIX_HEALTH: pg::FixText = (
+    "Health-check persistent connections (Django 4.1+) and keep them younger than any idle timeout; in loops call close_old_connections().",
+    "settings.py",
+    "python",
+    "DATABASES[\"default\"][\"CONN_MAX_AGE\"] = None\n",
+    "DATABASES[\"default\"].update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)\n",
+);
 
+const FIX_REUSE: pg::FixText = (
+    "Close the connection after a database error; Django opens a new one.",
+    "worker.py",
+    "python",
+    "try:\n    process()\nexcept OperationalError:\n    process()\n",
+    "try:\n    process()\nexcept OperationalError:\n    connection.close()\n    process()\n",
+);
 
-def test_worker_loop_refreshes_connections():
-    from myapp import worker  # the module with the long-running loop
+const FIX_SSL: pg::FixText = (
+    "Match the server's SSL mode; check PORT is PostgreSQL's.",
+    "settings.py",
+    "python",
+    "DATABASES[\"default\"][\"PORT\"] = \"{port}\"\n",
+    "DATABASES[\"default\"][\"OPTIONS\"] = {\"sslmode\": \"require\"}  # or \"disable\"\n",
+);
 
-    with mock.patch.object(worker, "close_old_connections") as refresh:
-        worker.run_once()
-    refresh.assert_called()
-"#;
-
-fn health_test(v: &Values) -> Snippet {
-    pg::snippet("Persistent connections are health-checked", "tests/test_settings.py", v.fill(HEALTH_TEST))
-}
-
-fn loop_test(v: &Values) -> Snippet {
-    pg::snippet("A long-running loop refreshes its connection", "tests/test_worker.py", v.fill(LOOP_TEST))
-}
-
-fn fix_health(v: &Values) -> Fix {
-    pg::fix(
-        v,
-        "Check a persistent connection before reuse (Django 4.1+) and keep it younger than any idle timeout; in loops outside requests call close_old_connections().",
-        "settings.py",
-        "python",
-        "DATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"CONN_MAX_AGE\": None}}\n",
-        "DATABASES = {\n    \"default\": {\n        \"ENGINE\": \"{engine}\",\n        \"CONN_MAX_AGE\": 60,  # below the proxy/firewall idle timeout\n        \"CONN_HEALTH_CHECKS\": True,\n    }\n}\n",
-    )
-}
-
-fn fix_reuse(v: &Values) -> Fix {
-    pg::fix(
-        v,
-        "After a database error, drop the connection before trying again; Django opens a fresh one on the next query.",
-        "worker.py",
-        "python",
-        "try:\n    process()\nexcept OperationalError:\n    process()  # same dead connection\n",
-        "from django.db import OperationalError, close_old_connections, connection\n\ntry:\n    process()\nexcept OperationalError:\n    connection.close()  # or close_old_connections()\n    process()\n",
-    )
-}
-
-fn fix_ssl(v: &Values) -> Fix {
-    pg::fix(
-        v,
-        "Match the server's SSL setup and make sure PORT is PostgreSQL's.",
-        "settings.py",
-        "python",
-        "DATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"PORT\": \"{port}\"}}\n",
-        "DATABASES = {\n    \"default\": {\n        \"ENGINE\": \"{engine}\",\n        \"PORT\": \"{port}\",\n        \"OPTIONS\": {\"sslmode\": \"require\"},  # or \"disable\" for a server without SSL\n    }\n}\n",
-    )
-}
-
-fn checks() -> Vec<String> {
-    vec![
-        "The PostgreSQL log at that time: `terminating connection`, `server process … was terminated`, or a restart?"
-            .into(),
-        "Is there PgBouncer, a load balancer or a cloud NAT in between, and what is its idle timeout?".into(),
-        "`python manage.py diffsettings | grep CONN_`: CONN_MAX_AGE and CONN_HEALTH_CHECKS.".into(),
-    ]
-}
+const CHECKS: [&str; 2] = [
+    "The PostgreSQL log then: `terminating connection` or a restart?",
+    "A proxy (PgBouncer, load balancer, NAT) in between? Its idle timeout vs CONN_MAX_AGE?",
+];

@@ -7,32 +7,23 @@
 //! `database "test_x" already exists` error followed by the `Type 'yes' …` prompt failing with `EOFError` where no
 //! terminal answers (CI). Causes: a role without CREATEDB, a leftover test database, no interactive input.
 
-use super::kit::{self, Ranking, Values};
+use super::kit::{self, Ranking};
 use super::pg_common::{self as pg, short};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "test-db-permission",
     code: "DJ041",
     title: "The tests cannot create their test database",
-    summary:
-        "\"Got an error creating the test database: permission denied to create database\" (or \"… already exists\" \
-              followed by a yes/no prompt that fails in CI): Django's test runner and pytest-django create a fresh \
-              `test_<NAME>` database, which needs a role with CREATEDB and no leftover database of that name.",
+    summary: "\"Got an error creating the test database\": the role lacks CREATEDB, or a leftover test database triggers a prompt that fails in CI.",
     example: "real/postgres/test_db_permission_pytest.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Before running any test, Django (or pytest-django) creates a separate database named \
-`test_` + your NAME and drops it at the end. Creating a database needs the CREATEDB privilege, which roles on \
-managed hosts usually lack; and a test database left behind by an interrupted run makes Django ask whether to \
-delete it — a question nobody can answer in CI.";
+const EXPLANATION: &str = "The tests create `test_` + NAME, which needs CREATEDB; a leftover from an interrupted run makes Django prompt, and CI cannot answer.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: The test database — https://docs.djangoproject.com/en/stable/topics/testing/overview/#the-test-database",
-    "pytest-django documentation: --reuse-db and --create-db — https://pytest-django.readthedocs.io/en/latest/database.html",
-];
+const REFERENCES: [&str; 1] = ["Django docs: The test database — https://docs.djangoproject.com/en/stable/topics/testing/overview/#the-test-database"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let tb = cx.tb;
@@ -58,71 +49,53 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let leftover = hit.pattern == "already exists";
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}` was raised while creating the test database.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}` while creating the test database.", short(&hit.exception.type_name)), quote);
+    let checks = pg::lines(&v, &CHECKS);
 
-    let c = r.cause("no-createdb", "The database role may not create databases (no CREATEDB)", 0.5);
+    let c = r.cause("no-createdb", "The role lacks CREATEDB", 0.5);
     if !leftover {
         c.support(4.0, "The server refused CREATE DATABASE for this role.", quote);
     } else {
-        c.weaken(0.2, "The role could create databases: the name is simply taken.");
+        c.weaken(0.2, "The role can create databases; the name is taken.");
     }
-    c.fix(fix_createdb(&v)).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
+    let mut fix = pg::fix_of(&v, &FIX_CREATEDB);
+    fix.also.push(v.snippet("Or a test database the role owns, kept", "settings.py", "python", KEEPDB));
+    c.fix(fix).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause("leftover-test-db", "A test database from an interrupted run is still there", 0.2);
+    let c = r.cause("leftover-test-db", "A leftover test database", 0.2);
     if leftover {
-        c.support(4.0, format!("`{name}` already exists: an earlier run was killed before it could drop it."), quote);
+        c.support(4.0, format!("`{name}` exists: a killed run never dropped it."), quote);
     }
     if let Some((_, e)) = eof {
-        c.support(
-            1.0,
-            "Django then asked whether to delete it, and no one could answer (no terminal, as in CI).",
-            Some(e.message.as_str()),
-        );
+        c.support(1.0, "Django's delete prompt got no answer (no terminal, as in CI).", Some(e.message.as_str()));
     }
-    c.fix(fix_noinput(&v)).tests(tests).checks(checks(&v)).ci(ci);
+    c.fix(pg::fix_of(&v, &FIX_NOINPUT)).tests(tests).checks(checks).ci(ci);
 
     r.finish(|a, b| {
         format!(
-            "The paste cannot decide between \"{a}\" and \"{b}\". As a superuser: `\\du` shows whether the role has \
-             Create DB, and `\\l {}` whether the test database is left over.",
+            "Can't tell \"{a}\" from \"{b}\": as superuser, `\\du` shows Create DB, `\\l {}` a leftover.",
             v.get("test_db")
         )
     })
 }
 
-fn fix_createdb(v: &Values) -> Fix {
-    let mut fix = pg::fix(
-        v,
-        "Let the role create (and drop) the test database, or run the tests against a throwaway server where it may.",
-        "psql",
-        "sql",
-        "-- as the app's role: CREATE DATABASE \"{test_db}\" -> permission denied\n",
-        "-- as a superuser (not on production servers):\nALTER ROLE {user} CREATEDB;\n",
-    );
-    fix.also.push(Snippet {
-        title: "Or point the tests at a database the role owns, and keep it".into(),
-        file: "settings.py".into(),
-        language: "python",
-        code: v.fill("DATABASES[\"default\"][\"TEST\"] = {\"NAME\": \"{test_db}\"}  # created once by an admin\n# then: python manage.py test --keepdb   /   pytest --reuse-db\n"),
-    });
-    fix
-}
+const FIX_CREATEDB: pg::FixText = (
+    "Let the role create databases, or test on a throwaway server.",
+    "psql",
+    "sql",
+    "CREATE DATABASE \"{test_db}\";  -- permission denied\n",
+    "ALTER ROLE {user} CREATEDB;  -- as superuser, not in production\n",
+);
 
-fn fix_noinput(v: &Values) -> Fix {
-    pg::fix(
-        v,
-        "Never prompt in CI: let Django drop the leftover database itself.",
-        "terminal",
-        "shell",
-        "$ python manage.py test\nType 'yes' if you would like to try deleting the test database '{test_db}', or 'no' to cancel:\n",
-        "$ python manage.py test --noinput    # pytest-django: pytest --create-db\n",
-    )
-}
+const KEEPDB: &str = "DATABASES[\"default\"][\"TEST\"] = {\"NAME\": \"{test_db}\"}  # then: pytest --reuse-db\n";
 
-fn checks(v: &Values) -> Vec<String> {
-    vec![
-        "`psql -c '\\du'` as a superuser: does the app's role have Create DB?".into(),
-        v.fill("`psql -l | grep {test_db}`: is a test database left from an earlier run?"),
-        "Managed databases (Heroku, some RDS setups) do not grant CREATEDB: run the tests against a CI service database instead.".into(),
-    ]
-}
+const FIX_NOINPUT: pg::FixText = (
+    "Never prompt in CI: let Django drop the leftover.",
+    "terminal",
+    "shell",
+    "$ python manage.py test\nType 'yes' if you would like to try deleting the test database '{test_db}'…\n",
+    "$ python manage.py test --noinput    # pytest: --create-db\n",
+);
+
+const CHECKS: [&str; 2] =
+    ["`psql -c '\\du'`: does the app's role have Create DB?", "`psql -l | grep {test_db}`: a leftover test database?"];

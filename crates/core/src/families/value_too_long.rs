@@ -16,10 +16,7 @@ pub const FAMILY: Family = Family {
     id: "value-too-long",
     code: "DJ035",
     title: "A value is longer than its database column",
-    summary: "DataError \"value too long for type character varying(N)\" (PostgreSQL) or \"(1406, 'Data too long \
-              for column …')\" (MySQL strict mode): a string longer than the field's max_length reached save() \
-              without validation — from an API, an import script or a data migration — often after tests passed \
-              on SQLite, which does not enforce lengths.",
+    summary: "DataError \"value too long for type character varying(N)\" / 1406 \"Data too long for column\": a string over max_length reached save() unvalidated; SQLite in tests never complains.",
     example: "real/mysql/pg_value_too_long.txt",
     diagnose,
 };
@@ -31,15 +28,9 @@ const PATTERNS: [&str; 4] = [
     "value too large for column",
 ];
 
-const EXPLANATION: &str = "The database refused to store a string longer than the column allows. Django's \
-`max_length` is checked by forms, serializers and `full_clean()`, never by `save()` or `objects.create()`, so \
-text that skips validation goes straight to the database — which cuts it off with this error on PostgreSQL, \
-MySQL in strict mode and Oracle, and silently accepts it on SQLite.";
+const EXPLANATION: &str = "`save()` never checks `max_length` (forms, serializers and `full_clean()` do); PostgreSQL, strict MySQL and Oracle refuse the string, SQLite stores it.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: Model field reference › CharField.max_length — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.CharField.max_length",
-    "Django documentation: Validating objects (full_clean) — https://docs.djangoproject.com/en/stable/ref/models/instances/#validating-objects",
-];
+const REFERENCES: [&str; 1] = ["Django docs: Validating objects — https://docs.djangoproject.com/en/stable/ref/models/instances/#validating-objects"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["DataError", "OperationalError", "StringDataRightTruncation"], &PATTERNS) else {
@@ -66,98 +57,95 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("n1", n1.to_string());
     let workflow = ci::workflow(
         &v,
-        "tests on the production database engine",
-        &[
-            Step { name: "Apply migrations", run: "python manage.py migrate --noinput" },
-            Step { name: "Run the tests on the real engine, not SQLite", run: "pytest" },
-        ],
+        "tests on the production engine",
+        &[Step { name: "Migrate", run: "python manage.py migrate --noinput" }, Step { name: "Tests", run: "pytest" }],
     );
-    let tests =
-        vec![py("Too-long input is a validation error, not a DataError", "tests/test_lengths.py", v.fill(TEST_LENGTH))];
+    let tests = vec![py("Too long is a ValidationError", "tests/test_lengths.py", v.fill(TEST_LENGTH))];
     let what = match (limit, column) {
-        (Some(n), _) => format!("a column of at most {n} characters"),
-        (None, Some(c)) => format!("the column `{c}`"),
-        _ => "a column".to_string(),
+        (Some(n), _) => format!("a {n}-character column"),
+        (None, Some(c)) => format!("column `{c}`"),
+        _ => "its column".to_string(),
     };
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("The database refused a string too long for {what}."), Some(line));
+    r.recognised(format!("A string too long for {what}."), Some(line));
 
-    let c = r.cause("unvalidated-input", "Input longer than max_length reached save() without validation", 1.0);
+    let c = r.cause("unvalidated-input", "Unvalidated input reached save()", 1.0);
     if let Some(fr) = app.filter(|_| !migrate) {
         c.support(
             2.0,
-            format!(
-                "Your code saved it directly at `{}` line {}: no form or serializer checked the length.",
-                fr.file,
-                fr.line.unwrap_or(0)
-            ),
+            format!("Saved unvalidated at `{}` line {}.", fr.file, fr.line.unwrap_or(0)),
             fr.code.as_deref(),
         );
     }
     if migrate {
-        c.weaken(0.3, "It happened during `migrate`, not while saving input.");
+        c.weaken(0.3, "It happened in `migrate`, not on input.");
+    }
+    c.fix(v.fix("Validate before saving.", "views.py", "python", SAVE_BEFORE, SAVE_AFTER))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec![v.fill("`grep -rn \"max_length={n}\" */models.py`; log `len(value)` where it is saved.")]);
+
+    let c = r.cause("field-too-short", "The field is too short for real data", 0.6);
+    if limit == Some("200") {
+        c.support(1.0, "200 is URLField's default; real URLs are often longer.", limit);
     }
     c.fix(v.fix(
-        "Validate before saving (or truncate on purpose).",
-        "models.py / views.py",
+        "Widen the field (or TextField), then makemigrations and migrate.",
+        "models.py",
         "python",
-        SAVE_BEFORE,
-        SAVE_AFTER,
+        "{field} = models.CharField(max_length={n})\n",
+        "{field} = models.CharField(max_length=500)\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![
-        v.fill("Which field has max_length={n}? `grep -rn \"max_length={n}\" */models.py`."),
-        "How long is the value that failed? Log `len(value)` where it is saved.".into(),
-    ]);
-
-    let c = r.cause("field-too-short", "The field is too short for real data (URLs, names, user agents)", 0.6);
-    if limit == Some("200") {
-        c.support(
-            1.0,
-            "200 is the default length of URLField and a common CharField guess; real URLs are often longer.",
-            limit,
-        );
-    }
-    c.fix(v.fix("Widen the field (or use TextField), then make and apply the migration.", "models.py", "python", "{field} = models.CharField(max_length={n})\n", "{field} = models.CharField(max_length=500)  # or models.TextField()\n# then: python manage.py makemigrations && python manage.py migrate\n"))
-        .tests(tests.clone())
-        .ci(workflow.clone())
-        .checks(vec!["`SELECT max(length(col)) FROM table;` on production data shows how long values really get.".into()]);
+    .checks(vec!["`SELECT max(length(col)) FROM table;` on real data.".into()]);
 
     let c = r.cause("sqlite-in-tests", "Tests ran on SQLite, which never enforces max_length", 0.4);
     if f.runner.as_deref() == Some("pytest") || f.runner.as_deref() == Some("django-test") {
         c.support(0.5, "It happened under the test runner.", None);
     }
-    c.fix(v.fix("Run the test suite on the production engine.", "settings.py", "python", "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \"db.sqlite3\"}}\n", "import dj_database_url\n\nDATABASES = {\"default\": dj_database_url.config(default=\"sqlite:///db.sqlite3\")}  # CI sets DATABASE_URL\n"))
-        .tests(tests.clone())
-        .ci(workflow.clone())
-        .checks(vec!["Is the test database the same engine as production? `python manage.py diffsettings | grep ENGINE`.".into()]);
+    c.fix(v.fix(
+        "Test on the production engine.",
+        "settings.py",
+        "python",
+        "DATABASES[\"default\"][\"ENGINE\"] = \"django.db.backends.sqlite3\"\n",
+        "DATABASES = {\"default\": dj_database_url.config()}\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(vec!["`diffsettings | grep ENGINE` in tests and production.".into()]);
 
-    let c =
-        r.cause("migration-shortens", "A migration shortens the column, or a data migration writes longer values", 0.1);
+    let c = r.cause("migration-shortens", "A migration shortens the column", 0.1);
     if migrate {
-        c.support(3.0, "It happened during `migrate`: existing rows do not fit the new length, or a data migration writes longer values.", None);
+        c.support(3.0, "It happened in `migrate`: rows do not fit the new length.", None);
     }
-    c.fix(v.fix("Shorten the data before shortening the column.", "migrations/00xx_shorten.py", "python", "migrations.AlterField(\"model\", \"{field}\", models.CharField(max_length={n}))\n", "migrations.RunSQL(\"UPDATE app_model SET {field} = LEFT({field}, {n})\"),\nmigrations.AlterField(\"model\", \"{field}\", models.CharField(max_length={n})),\n"))
-        .tests(tests)
-        .ci(workflow)
-        .checks(vec!["`python manage.py showmigrations` and `sqlmigrate` of the failing migration.".into()]);
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\": find the field with max_length={} and the value's length where it is saved.", v.get("n")))
+    c.fix(v.fix(
+        "Shorten the data before the column.",
+        "migrations/00xx_shorten.py",
+        "python",
+        "migrations.AlterField(\"model\", \"{field}\", models.CharField(max_length={n}))\n",
+        "migrations.RunSQL(\"UPDATE app_model SET {field} = LEFT({field}, {n})\"),\n",
+    ))
+    .tests(tests)
+    .ci(workflow)
+    .checks(vec!["`sqlmigrate` the failing migration.".into()]);
+    r.finish(|a, b| {
+        format!("Can't tell \"{a}\" from \"{b}\": find the max_length={} field and the value's length.", v.get("n"))
+    })
 }
 
-const SAVE_BEFORE: &str = "obj = Model.objects.create({field}=data[\"{field}\"])\n";
+const SAVE_BEFORE: &str = "Model.objects.create({field}=data[\"{field}\"])\n";
 
-const SAVE_AFTER: &str = "obj = Model({field}=data[\"{field}\"])\nobj.full_clean()  # ValidationError: \"Ensure this value has at most {n} characters\"\nobj.save()\n";
+const SAVE_AFTER: &str = "obj = Model({field}=data[\"{field}\"])\nobj.full_clean()\nobj.save()\n";
 
 const TEST_LENGTH: &str = r#"import pytest
 from django.core.exceptions import ValidationError
 
-from myapp.models import Model  # the model with the {field} field
+from myapp.models import Model
 
 
 @pytest.mark.django_db
-def test_too_long_value_is_rejected_by_validation():
-    obj = Model({field}="x" * {n1})
+def test_too_long_is_rejected():
     with pytest.raises(ValidationError):
-        obj.full_clean()
+        Model({field}="x" * {n1}).full_clean()
 "#;

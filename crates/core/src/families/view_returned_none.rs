@@ -8,28 +8,21 @@
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "view-returned-none",
     code: "DJ049",
     title: "View returned None",
-    summary: "ValueError \"The view … didn't return an HttpResponse object. It returned None instead.\": a path \
-              through the view ends without return — usually the GET branch or the invalid-form branch, or \
-              render(...) called without return; the coroutine variant means an async view was not awaited.",
+    summary: "\"The view … didn\'t return an HttpResponse object\": a branch without return (GET, invalid form), render() without return, or an async view not awaited.",
     example: "real/web/view_returned_none.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Every call of a view must end by returning a response (render(), redirect(), \
-HttpResponse, JsonResponse). A Python function that reaches its end without `return` returns None, and Django \
-refuses it after the view finishes; the message names the view. The traceback shows only Django's check, so \
-read the view itself for the branch that falls through.";
+const EXPLANATION: &str = "Every path through a view must return a response; a function that ends without `return` returns None, which Django refuses.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: Writing views — https://docs.djangoproject.com/en/stable/topics/http/views/",
-    "Django documentation: Working with forms › The view — https://docs.djangoproject.com/en/stable/topics/forms/#the-view",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Writing views — https://docs.djangoproject.com/en/stable/topics/http/views/"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let patterns = ["didn't return an HttpResponse object"];
@@ -49,65 +42,56 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("func", func);
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{view}` finished without returning a response."), quote);
+    r.recognised(format!("`{view}` returned no response."), quote);
     let workflow = ci::workflow(&v, "view tests", &[Step { name: "Tests", run: "pytest" }]);
-
-    let c = r.cause("missing-return", "A branch of the view has no return (GET, or an invalid form)", 1.0);
-    if let Some(m) = method {
-        c.support(
-            1.0,
-            format!("The request was a {m}: follow the {m} path through `{func}` — it reaches the end without return."),
-            None,
-        );
-    }
-    if coroutine || middleware {
-        c.weaken(0.2, "The message is not about a plain view returning None.");
-    }
-    c.fix(fix_branch(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
-
-    let c = r.cause("render-not-returned", "render(...) is called but its result is not returned", 0.6);
-    if coroutine || middleware {
-        c.weaken(0.2, "The message is not about a plain view returning None.");
-    }
-    c.fix(fix_return(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
-
-    let c = r.cause("async-not-awaited", "An async view or call was not awaited", 0.0);
-    if coroutine {
-        c.support(
-            4.0,
-            "Django got a coroutine: the view is async but called synchronously, or it returns an un-awaited call.",
-            quote,
-        );
-    }
-    c.fix(fix_return(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
-
-    let c = r.cause("middleware", "A middleware's process_response returns nothing", 0.0);
-    if middleware {
-        c.support(4.0, "The message names a middleware method: it must return the response it was given.", quote);
-    }
-    c.fix(fix_return(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
-
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Read `{func}` from top to bottom once per request method: the path that reaches the end or a bare `render(...)` line is the one."))
-}
-
-fn fix_branch(v: &Values) -> Fix {
-    v.fix(
-        "Return a response on every path: re-render the form on GET and when it is invalid.",
-        "views.py",
-        "python",
-        "def {func}(request):\n    if request.method == \"POST\":\n        form = ContactForm(request.POST)\n        if form.is_valid():\n            form.save()\n            return redirect(\"home\")\n",
-        "def {func}(request):\n    form = ContactForm(request.POST or None)\n    if request.method == \"POST\" and form.is_valid():\n        form.save()\n        return redirect(\"home\")\n    return render(request, \"contact.html\", {\"form\": form})\n",
-    )
-}
-
-fn fix_return(v: &Values) -> Fix {
-    v.fix(
-        "Return what render() (or the awaited call) gives back.",
+    let tests = vec![v.snippet("The view answers GET and POST", "tests/test_views.py", "python", TEST)];
+    let checks = vec![v.fill("In `{view}`: does every branch end with `return`, including each `render(...)`?")];
+    let fix_return = v.fix(
+        "Return what render() (or the awaited call) gives.",
         "views.py",
         "python",
         "def {func}(request):\n    render(request, \"page.html\")\n",
         "def {func}(request):\n    return render(request, \"page.html\")\n",
-    )
+    );
+    let not_plain = "Not a plain view returning None.";
+
+    let c = r.cause("missing-return", "A branch has no return (GET, invalid form)", 1.0);
+    if let Some(m) = method {
+        c.support(1.0, format!("A {m} request: its path through `{func}` ends without return."), None);
+    }
+    if coroutine || middleware {
+        c.weaken(0.2, not_plain);
+    }
+    c.fix(v.fix(
+        "Return a response on every path: re-render the form on GET and when invalid.",
+        "views.py",
+        "python",
+        "def {func}(request):\n    if request.method == \"POST\":\n        form = ContactForm(request.POST)\n        if form.is_valid():\n            form.save()\n            return redirect(\"home\")\n",
+        "def {func}(request):\n    form = ContactForm(request.POST or None)\n    if request.method == \"POST\" and form.is_valid():\n        form.save()\n        return redirect(\"home\")\n    return render(request, \"contact.html\", {\"form\": form})\n",
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
+
+    let c = r.cause("render-not-returned", "render(...) is not returned", 0.6);
+    if coroutine || middleware {
+        c.weaken(0.2, not_plain);
+    }
+    c.fix(fix_return.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
+
+    let c = r.cause("async-not-awaited", "An async view or call was not awaited", 0.0);
+    if coroutine {
+        c.support(4.0, "A coroutine came back: an async view called synchronously, or a call not awaited.", quote);
+    }
+    c.fix(fix_return.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
+
+    let c = r.cause("middleware", "A middleware's process_response returns nothing", 0.0);
+    if middleware {
+        c.support(4.0, "A middleware method: it must return the response it got.", quote);
+    }
+    c.fix(fix_return).tests(tests).ci(workflow).checks(checks);
+
+    r.finish(|a, b| format!("Can't tell \"{a}\" from \"{b}\": follow each request method through `{func}`."))
 }
 
 const TEST: &str = r#"import pytest
@@ -116,16 +100,5 @@ const TEST: &str = r#"import pytest
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_view_returns_a_response(client, method):
-    response = getattr(client, method)("/path/of/{func}/")  # the URL of {view}
-    assert response.status_code in (200, 302)
+    assert getattr(client, method)("/url/of/{func}/").status_code in (200, 302)
 "#;
-
-fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("The view answers GET and an invalid POST", "tests/test_views.py", "python", TEST)]
-}
-
-fn checks(v: &Values) -> Vec<String> {
-    vec![v.fill(
-        "In `{view}`: does every if/else branch end with `return`? Is any `render(...)` line missing its `return`?",
-    )]
-}
