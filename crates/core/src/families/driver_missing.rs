@@ -10,30 +10,29 @@
 
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
+use super::orm_common as orm;
 use super::pg_common::{self as pg, short};
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "driver-missing",
     code: "DJ015",
     title: "The database driver is not installed (or not importable)",
-    summary: "ImproperlyConfigured \"Error loading psycopg2 module\" / \"Error loading psycopg2 or psycopg module\" / \
-              \"Error loading MySQLdb module\", or \"… isn't an available database backend\": Django's database backend \
-              imports its driver at start-up, and the Python that runs Django cannot import it — not installed in \
-              that environment, a broken binary, or a misspelt ENGINE.",
+    summary: "ImproperlyConfigured \"Error loading psycopg2 / psycopg / MySQLdb module\" or \"… isn't an \
+              available database backend\": the Python that runs Django cannot import the driver — not installed \
+              there, a broken binary, or a misspelt ENGINE.",
     example: "real/postgres/driver_missing_dj52.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django's database backend imports a driver package (psycopg or psycopg2 for PostgreSQL, \
-mysqlclient for MySQL, oracledb for Oracle) when it loads, and that import failed in the Python that runs Django. \
-Usually the package is installed somewhere else — another virtualenv, the system Python, your machine instead of \
-the Docker image. The exception chained before this one says exactly what could not be imported.";
+const EXPLANATION: &str = "Django's database backend imports its driver (psycopg/psycopg2, mysqlclient, oracledb) \
+when it loads, and that import failed in the Python that runs Django. Usually the package is installed elsewhere \
+(another virtualenv, not in the Docker image). The chained exception names what could not be imported.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: Get your database running (database bindings) — https://docs.djangoproject.com/en/stable/topics/install/#get-your-database-running",
-    "Django documentation: Settings › DATABASES › ENGINE — https://docs.djangoproject.com/en/stable/ref/settings/#engine",
+    "Django docs: Database bindings — https://docs.djangoproject.com/en/stable/topics/install/#get-your-database-running",
+    "Django docs: ENGINE — https://docs.djangoproject.com/en/stable/ref/settings/#engine",
 ];
 
 const PATTERNS: [&str; 8] = [
@@ -77,14 +76,18 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         v.set("engine", "django.db.backends.postgresql").set("driver_pip", package.trim_matches('"'));
     }
     let quote = Some(hit.line);
-    let ci = workflow(&v);
-    let tests = vec![import_test(&v)];
+    let ci = ci::workflow(
+        &v,
+        "install requirements and import the backend",
+        &[
+            Step { name: "Checks", run: "python manage.py check --database default" },
+            Step { name: "Tests", run: "pytest" },
+        ],
+    );
+    let tests = vec![v.snippet("The database backend imports", "tests/test_db_driver.py", "python", TEST)];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(
-        format!("`{}` says Django could not load its database backend.", short(&hit.exception.type_name)),
-        quote,
-    );
+    r.recognised(format!("`{}`: Django could not load its database backend.", short(&hit.exception.type_name)), quote);
     if let Some(e) = cx
         .tb
         .exceptions
@@ -94,91 +97,58 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         r.recognised("The chained import error names what is missing.", e.message.lines().next());
     }
 
-    let c = r.cause("not-installed", "The driver is not installed in the Python environment that runs Django", 1.5);
+    let c = r.cause("not-installed", "The driver is not installed in the environment that runs Django", 1.5);
     if engine_typo || binary {
-        c.weaken(0.3, "The message points to a misspelt ENGINE or a broken binary instead.");
+        c.weaken(0.3, "The message points to a bad ENGINE or a broken binary.");
     }
     if let Some(p) = cx.facts.python_prefix.as_deref() {
-        c.support(0.5, format!("Django ran from `{p}`: install the driver with that environment's pip."), None);
+        c.support(0.5, format!("Django ran from `{p}`: use its pip."), None);
     }
-    c.fix(fix_install(&v)).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
-
-    let c = r.cause("binary-broken", "The driver is installed but its compiled part does not load", 0.1);
-    if binary {
-        c.support(
-            4.0,
-            "The import failed inside the driver's compiled module (DLL load / undefined symbol / _psycopg).",
-            quote,
-        );
-    }
-    c.fix(fix_install(&v)).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
-
-    let c = r.cause("engine-typo", "ENGINE names a backend that does not exist", 0.05);
-    if engine_typo {
-        c.support(
-            6.0,
-            format!("`{backend}` is not one of Django's backends (mysql, oracle, postgresql, sqlite3)."),
-            quote,
-        );
-    }
-    c.fix(fix_engine(&v)).tests(tests).checks(checks(&v)).ci(ci);
-
-    r.finish(|a, b| {
-        format!(
-            "The paste cannot decide between \"{a}\" and \"{b}\". Run `python -c \"import sys, {}; print(sys.executable)\"` with the same command that starts Django.",
-            v.get("module")
-        )
-    })
-}
-
-fn import_test(v: &Values) -> crate::model::Snippet {
-    pg::snippet(
-        "The database backend and its driver import",
-        "tests/test_database_driver.py",
-        v.fill("import importlib\n\nfrom django.conf import settings\n\n\ndef test_database_backend_imports():\n    engine = settings.DATABASES[\"default\"][\"ENGINE\"]\n    importlib.import_module(engine + \".base\")  # raises ImproperlyConfigured like the paste\n"),
-    )
-}
-
-fn workflow(v: &Values) -> crate::model::Snippet {
-    ci::workflow(
-        v,
-        "install the driver from requirements and import the backend",
-        &[
-            Step {
-                name: "Import the database backend",
-                run: "python manage.py shell -c \"from django.db import connection; print(connection.vendor)\"",
-            },
-            Step { name: "Run the tests", run: "pytest" },
-        ],
-    )
-}
-
-fn fix_install(v: &Values) -> Fix {
-    pg::fix(
-        v,
-        "Install the driver with the pip of the environment that runs Django, and pin it in requirements.txt.",
+    let install = v.fix(
+        "Install the driver with the pip of the Python that runs Django, and pin it in requirements.txt.",
         "terminal",
         "shell",
         "$ python manage.py {command}\n... Error loading {module} module\n",
-        "$ python -m pip install {package}        # the same python that runs manage.py\n$ echo '{package}' >> requirements.txt    # and rebuild the Docker image\n",
-    )
-}
+        "$ python -m pip install {package}\n$ echo '{package}' >> requirements.txt\n",
+    );
+    c.fix(install.clone()).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
 
-fn fix_engine(v: &Values) -> Fix {
-    pg::fix(
-        v,
+    let c = r.cause("binary-broken", "The driver is installed but its compiled part does not load", 0.1);
+    if binary {
+        c.support(4.0, "The import failed in the driver's compiled module.", quote);
+    }
+    c.fix(install).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
+
+    let c = r.cause("engine-typo", "ENGINE names a backend that does not exist", 0.05);
+    if engine_typo {
+        c.support(6.0, format!("`{backend}` is not a Django backend."), quote);
+    }
+    c.fix(v.fix(
         "Use the exact backend path.",
         "settings.py",
         "python",
         "DATABASES = {\"default\": {\"ENGINE\": \"{backend}\"}}\n",
-        "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\"}}  # or mysql, sqlite3, oracle\n",
-    )
+        "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\"}}  # or mysql, sqlite3\n",
+    ))
+    .tests(tests)
+    .checks(checks(&v))
+    .ci(ci);
+
+    orm::finish(r, &v.fill("`python -c \"import {module}\"` with the Python that runs Django."))
 }
+
+const TEST: &str = r#"import importlib
+
+from django.conf import settings
+
+
+def test_database_backend_imports():
+    importlib.import_module(settings.DATABASES["default"]["ENGINE"] + ".base")
+"#;
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
-        v.fill("`python -m pip show {package}` with the python that runs Django (`which python`, the venv in the Docker image, the one gunicorn uses)."),
-        "The debug page's \"Python Executable\" and \"Python Path\" fields show which environment really ran.".into(),
-        "`pip install` errors earlier (`pg_config executable not found`, `mysql_config not found`) mean the build failed silently.".into(),
+        v.fill("`python -m pip show {package}` with the Python that runs Django (venv, Docker image, gunicorn's)."),
+        "Earlier `pip install` errors (`pg_config not found`) mean the build failed.".into(),
     ]
 }

@@ -7,28 +7,28 @@
 
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
+use super::orm_common as orm;
 use super::{Context, Family};
-use crate::model::{Diagnosis, Fix, Snippet};
+use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "email-conn-refused",
     code: "DJ040",
     title: "No SMTP server to send mail",
-    summary: "ConnectionRefusedError under smtplib frames: Django's default SMTP backend connected to EMAIL_HOST \
-              (localhost) on EMAIL_PORT (25) and nothing listens there — development without a mail server \
-              (password reset, signup, mail_admins), a wrong host/port/TLS setting, or a provider blocking SMTP.",
+    summary: "ConnectionRefusedError under smtplib frames: the SMTP backend connected to EMAIL_HOST:EMAIL_PORT \
+              (localhost:25) and nothing listens — no mail server in development, wrong host/port/TLS settings, or \
+              a provider blocking SMTP.",
     example: "real/web/email_conn_refused.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django sends mail through the backend in EMAIL_BACKEND; the default is SMTP, which \
-opens a connection to EMAIL_HOST:EMAIL_PORT (localhost:25 unless set). The operating system refused it: no mail \
-server listens there. In development use the console backend; in production set the real SMTP host, port and \
-TLS options.";
+const EXPLANATION: &str = "The default EMAIL_BACKEND (SMTP) connects to EMAIL_HOST:EMAIL_PORT (localhost:25 \
+unless set) and no mail server listens there. In development use the console backend; in production set the real \
+SMTP host, port and TLS.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: Sending email › Email backends — https://docs.djangoproject.com/en/stable/topics/email/#email-backends",
-    "Django documentation: Settings › EMAIL_HOST — https://docs.djangoproject.com/en/stable/ref/settings/#email-host",
+    "Django docs: Email backends — https://docs.djangoproject.com/en/stable/topics/email/#email-backends",
+    "Django docs: EMAIL_HOST — https://docs.djangoproject.com/en/stable/ref/settings/#email-host",
 ];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
@@ -45,70 +45,52 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let docker = !cx.facts.docker.is_empty();
     let v = Values::new(cx);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("The SMTP connection was refused: nothing listens at EMAIL_HOST:EMAIL_PORT.", quote);
-    let workflow = ci::workflow(
-        &v,
-        "tests use the in-memory mail backend",
-        &[
-            Step { name: "Deploy checks", run: "python manage.py check --deploy" },
-            Step { name: "Tests", run: "pytest" },
-        ],
-    );
+    r.recognised("SMTP refused: nothing listens at EMAIL_HOST:EMAIL_PORT.", quote);
+    let workflow = ci::workflow(&v, "tests (locmem mail)", &[Step { name: "Tests", run: "pytest" }]);
+    let tests = vec![v.snippet("The flow sends its mail", "tests/test_mail.py", "python", TEST)];
+    let checks = vec!["`python manage.py sendtestemail you@example.com` with the deployed settings.".to_string()];
 
     let c = r.cause("no-local-server", "Development with the default SMTP backend and no mail server", 1.0);
     if cx.facts.runner.as_deref() == Some("runserver") || cx.facts.request_url.is_some() {
-        c.support(0.5, "A request on a development setup sent mail through SMTP.", None);
+        c.support(0.5, "A development request sent mail through SMTP.", None);
     }
-    c.fix(fix_console(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks());
-
-    let c = r.cause("wrong-settings", "EMAIL_HOST, EMAIL_PORT or the TLS/SSL flags are wrong", 0.5);
-    if let Some(cmd) = command.as_deref().filter(|c| *c == "sendtestemail") {
-        c.support(1.0, format!("`{cmd}` was run to test the mail settings: they point where no server listens."), None);
-    }
-    if docker {
-        c.support(1.0, "The app runs in a container, where localhost is not the host's mail server.", None);
-    }
-    c.fix(fix_smtp(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks());
-
-    let c = r.cause("provider-blocks", "The hosting provider blocks outgoing SMTP", 0.2);
-    c.fix(fix_smtp(&v)).tests(tests(&v)).ci(workflow).checks(checks());
-
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Run `python manage.py diffsettings | grep EMAIL_` and `nc -vz <EMAIL_HOST> <EMAIL_PORT>` where Django runs."))
-}
-
-fn fix_console(v: &Values) -> Fix {
-    v.fix(
-        "Print mail to the console in development instead of sending it.",
+    c.fix(v.fix(
+        "Print mail to the console in development.",
         "settings.py",
         "python",
         "# EMAIL_BACKEND not set: SMTP to localhost:25\n",
         "EMAIL_BACKEND = \"django.core.mail.backends.console.EmailBackend\"\n",
-    )
-}
+    ))
+    .tests(tests.clone())
+    .ci(workflow.clone())
+    .checks(checks.clone());
 
-fn fix_smtp(v: &Values) -> Fix {
-    v.fix(
-        "Configure the real SMTP server from the environment (587 + TLS, or 465 + SSL).",
+    let c = r.cause("wrong-settings", "EMAIL_HOST, EMAIL_PORT or the TLS/SSL flags are wrong", 0.5);
+    if let Some(cmd) = command.as_deref().filter(|c| *c == "sendtestemail") {
+        c.support(1.0, format!("`{cmd}` tested the mail settings: nothing listens there."), None);
+    }
+    if docker {
+        c.support(1.0, "In a container, localhost is not the host's mail server.", None);
+    }
+    let smtp = v.fix(
+        "Set the real SMTP server from the environment (587 + TLS).",
         "settings.py",
         "python",
-        "EMAIL_HOST = \"localhost\"\nEMAIL_PORT = 25\n",
-        "EMAIL_BACKEND = \"django.core.mail.backends.smtp.EmailBackend\"\nEMAIL_HOST = os.environ[\"EMAIL_HOST\"]\nEMAIL_PORT = int(os.environ.get(\"EMAIL_PORT\", \"587\"))\nEMAIL_USE_TLS = True\nEMAIL_HOST_USER = os.environ.get(\"EMAIL_HOST_USER\", \"\")\nEMAIL_HOST_PASSWORD = os.environ.get(\"EMAIL_HOST_PASSWORD\", \"\")\n",
-    )
+        "EMAIL_HOST = \"localhost\"\n",
+        "EMAIL_HOST = os.environ[\"EMAIL_HOST\"]\nEMAIL_PORT = 587\nEMAIL_USE_TLS = True\nEMAIL_HOST_USER = os.environ[\"EMAIL_HOST_USER\"]\nEMAIL_HOST_PASSWORD = os.environ[\"EMAIL_HOST_PASSWORD\"]\n",
+    );
+    c.fix(smtp.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
+
+    let c = r.cause("provider-blocks", "The hosting provider blocks outgoing SMTP", 0.2);
+    c.fix(smtp).tests(tests).ci(workflow).checks(checks);
+
+    orm::finish(r, "`nc -vz <EMAIL_HOST> <EMAIL_PORT>` where Django runs.")
 }
 
 const TEST: &str = r#"from django.core import mail
 
 
 def test_signup_sends_one_mail(client):
-    # pytest-django switches to the locmem backend: nothing is sent.
-    client.post("/signup/", {"email": "alice@example.com"})
+    client.post("/signup/", {"email": "a@example.com"})
     assert len(mail.outbox) == 1
 "#;
-
-fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("The flow sends its mail (locmem backend in tests)", "tests/test_mail.py", "python", TEST)]
-}
-
-fn checks() -> Vec<String> {
-    vec!["`python manage.py sendtestemail you@example.com` with the deployed settings: does it reach the server?".into()]
-}

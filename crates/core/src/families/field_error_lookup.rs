@@ -18,23 +18,22 @@ pub const FAMILY: Family = Family {
     id: "field-error-lookup",
     code: "DJ045",
     title: "A query names a field or lookup the model does not have (FieldError)",
-    summary: "`FieldError: Cannot resolve keyword 'x' into field. Choices are: …` or `Unsupported lookup 'x' for \
-              CharField` — a `filter()`, `order_by()`, `values()` or admin option names something that is not a \
-              database field of the model: a typo, an old name, a reverse accessor, a @property, a wrong lookup.",
+    summary: "`FieldError: Cannot resolve keyword 'x' into field` or `Unsupported lookup 'x'`: a query or admin \
+              option names no database field: a typo, an old name, a reverse accessor, a @property, a bad lookup.",
     example: "real/orm/field_error_keyword.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django turns each keyword of `filter()`, `exclude()`, `order_by()`, `values()` into \
-SQL by walking the model's fields (`author__name` = the field `name` of the related `author`). One part of the \
-name is not a database field or lookup there, so no SQL can be built. The message lists the names that are \
-valid at that point (\"Choices are\") or names the field type that does not know the lookup.";
+const EXPLANATION: &str = "Django builds SQL from each keyword of `filter()`, `order_by()`, `values()` by \
+walking the model's fields (`author__name`). One part is not a field or lookup there; the message lists the valid \
+names (\"Choices are\") or the field type that lacks the lookup.";
 
-const REFERENCES: [&str; 3] = [
-    "Django documentation: Field lookups — https://docs.djangoproject.com/en/stable/ref/models/querysets/#field-lookups",
-    "Django documentation: Lookups that span relationships — https://docs.djangoproject.com/en/stable/topics/db/queries/#lookups-that-span-relationships",
-    "Django documentation: ForeignKey.related_query_name — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.related_query_name",
+const REFERENCES: [&str; 2] = [
+    "Django docs: Field lookups — https://docs.djangoproject.com/en/stable/ref/models/querysets/#field-lookups",
+    "Django docs: Lookups that span relationships — https://docs.djangoproject.com/en/stable/topics/db/queries/#lookups-that-span-relationships",
 ];
+
+const TIE: &str = "search the model for the name.";
 
 const PATTERNS: [&str; 3] = ["Cannot resolve keyword ", "Unsupported lookup '", "Related Field got invalid lookup: "];
 
@@ -67,15 +66,12 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("code", code);
     let workflow = ci::workflow(
         &v,
-        "system checks and the query tests",
-        &[
-            Step { name: "System checks (admin options, model ordering)", run: "python manage.py check" },
-            Step { name: "Run the tests that evaluate each query", run: "pytest" },
-        ],
+        "checks and tests",
+        &[Step { name: "Checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     );
-    let test = orm::python("Every custom query runs", "tests/test_queries.py", v.fill(TEST_QUERY));
+    let test = orm::python("Every model query runs", "tests/test_queries.py", TEST_QUERY.into());
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`FieldError`: `{name}` is not a field or lookup Django can use there."), Some(line));
+    r.recognised(format!("`{name}` is not a field or lookup there."), Some(line));
 
     if !keyword_form {
         let c = r.cause("lookup-typo", v.fill("`{name}` is not a lookup of this field type"), 1.0);
@@ -83,105 +79,71 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
             c.support(2.0, format!("Django suggests `{s}`."), Some(line));
         }
         if related {
-            c.weaken(
-                0.3,
-                format!(
-                    "The field is a relation ({}): the part after it is more likely a field name of the related model.",
-                    if field_type.is_empty() { "Related Field" } else { field_type }
-                ),
-            );
+            c.weaken(0.3, "The field is a relation: the part after it is likely a related field name.");
         }
-        c.fix(fix(&v, "Use a lookup the field type supports (`contains`, `icontains`, `exact`, `in`, `gte`, …)."))
+        c.fix(fix(&v, "Use a lookup the field supports (`icontains`, `in`, `gte`, …)."))
             .tests(vec![test.clone()])
             .ci(workflow.clone());
-        c.checks(vec!["Django documentation, Field lookups: is the lookup spelled as listed there?".into()]);
-        let c = r.cause(
-            "field-after-relation-typo",
-            v.fill("`{name}` after a relation is a misspelt field of the related model"),
-            0.4,
-        );
+        c.checks(vec!["Is the lookup in Django's Field lookups list?".into()]);
+        let c =
+            r.cause("field-after-relation-typo", v.fill("`{name}` after a relation is a misspelt related field"), 0.4);
         if related {
-            c.support(3.0, "The field before it is a relation: Django read the misspelt field name as a lookup on the foreign key.", Some(line));
+            c.support(3.0, "After a relation, a misspelt field name reads as a lookup.", Some(line));
         }
         v.set("good", "a field name of the related model");
-        c.fix(fix(&v, "Spell the related model's field exactly (`author__name`, not `author__nam`)."))
-            .tests(vec![test])
-            .ci(workflow);
-        c.checks(vec!["Open the related model and compare its field names with the name after `__`.".into()]);
-        return r.finish(tie);
+        c.fix(fix(&v, "Spell the related field exactly (`author__name`).")).tests(vec![test]).ci(workflow);
+        c.checks(vec!["Compare the related model's fields with the name after `__`.".into()]);
+        return orm::finish(r, TIE);
     }
 
     let c = r.cause("typo-or-renamed", v.fill("`{name}` is a typo or an old name of a field"), 1.0);
     match &suggestion {
-        Some(s) => {
-            c.support(2.0, format!("`{s}` in the Choices list is one or two letters away from `{name}`."), Some(line))
-        }
-        None => c.weaken(0.5, format!("No name in the Choices list is close to `{name}`.")),
+        Some(s) => c.support(2.0, format!("`{s}` in Choices is close to `{name}`."), Some(line)),
+        None => c.weaken(0.5, "No choice is close to it."),
     };
-    c.fix(fix(&v, "Use the field's real name, from the Choices list.")).tests(vec![test.clone()]).ci(workflow.clone());
-    c.checks(vec![
-        "`git log -S` the name: was the field renamed in a migration while this query kept the old name?".into()
-    ]);
+    c.fix(fix(&v, "Use the real name from Choices.")).tests(vec![test.clone()]).ci(workflow.clone());
+    c.checks(vec!["`git log -S` the name: was the field renamed?".into()]);
 
-    let c =
-        r.cause("reverse-accessor-name", "The reverse accessor (`x_set`) is used where the query name is needed", 0.2);
+    let c = r.cause("reverse-accessor-name", "The reverse accessor (`x_set`) is used instead of the query name", 0.2);
     if name.ends_with("_set") {
         let base = name.strip_suffix("_set").unwrap_or(name);
-        c.support(4.0, format!("`{name}` is a reverse accessor: in queries the relation is called `{base}` (or its related_query_name)."), Some(line));
+        c.support(4.0, format!("In queries the relation is `{base}` (or its related_query_name)."), Some(line));
         v.set("good", base);
     } else {
-        c.weaken(0.3, format!("`{name}` does not end in `_set`."));
+        c.weaken(0.3, "The name does not end in `_set`.");
     }
-    c.fix(fix(&v, "In filters, a reverse relation is named by its related_query_name (default: the model name in lowercase), not `x_set`.")).tests(vec![test.clone()]).ci(workflow.clone());
-    c.checks(vec![
-        "Look at the ForeignKey pointing to this model: its related_name/related_query_name is the name to use.".into(),
-    ]);
+    c.fix(fix(&v, "Filter on the related_query_name (default: lowercase model name), not `x_set`."))
+        .tests(vec![test.clone()])
+        .ci(workflow.clone());
+    c.checks(vec!["The ForeignKey to this model: its related_query_name is the name.".into()]);
 
-    let c = r.cause("property-not-a-field", v.fill("`{name}` is a @property or method, not a database column"), 0.4);
+    let c = r.cause("property-not-a-field", v.fill("`{name}` is a @property or method, not a column"), 0.4);
     if ["is_", "has_", "get_", "can_", "total", "full_"].iter().any(|p| name.starts_with(p)) {
-        c.support(
-            1.5,
-            format!(
-                "`{name}` reads like a computed value (a @property or method), which the database cannot filter on."
-            ),
-            Some(line),
-        );
+        c.support(1.5, "The name reads like a computed value the database cannot filter on.", Some(line));
     }
     if suggestion.is_some() {
-        c.weaken(0.3, "A close field name exists, so a typo is more likely.");
+        c.weaken(0.3, "A close field name exists: a typo is likelier.");
     }
     c.fix(v.fix(
-        "Filter on the columns the property uses, or annotate the value first.",
+        "Filter on the columns the property uses (or annotate first).",
         "views.py",
         "python",
         "qs = Model.objects.filter({name}=True)\n",
-        "# Express the property in SQL, e.g. is_long = pages > 400:\nqs = Model.objects.filter(pages__gt=400)\n# or: Model.objects.annotate(...).filter(...)\n",
+        "qs = Model.objects.filter(pages__gt=400)  # is_long = pages > 400\n",
     ))
     .tests(vec![test.clone()])
     .ci(workflow.clone());
-    c.checks(vec![v.fill(
-        "Search the model for `def {name}`: a @property or method is Python only; the database does not know it.",
-    )]);
+    c.checks(vec![v.fill("Is there a `def {name}` on the model?")]);
 
-    let c =
-        r.cause("admin-option", "An admin option (ordering, list_filter, search_fields) names a missing field", 0.1);
+    let c = r.cause("admin-option", "An admin option (ordering, list_filter…) names a missing field", 0.1);
     if admin {
-        c.support(4.0, "The frames are Django admin's: the name comes from a ModelAdmin option.", None);
+        c.support(4.0, "Admin frames: the name comes from a ModelAdmin option.", None);
     } else {
         c.weaken(0.2, "No admin frame in the paste.");
     }
-    c.fix(fix(
-        &v,
-        "Correct the ModelAdmin option; `python manage.py check` reports admin options that name missing fields.",
-    ))
-    .tests(vec![test])
-    .ci(workflow);
-    c.checks(vec!["`python manage.py check` (admin.E108/E116 list the bad options).".into()]);
-    r.finish(tie)
-}
-
-fn tie(a: &str, b: &str) -> String {
-    format!("The paste cannot decide between \"{a}\" and \"{b}\": open the model and search for the name; a field with another spelling points to a typo, a `def` to a property.")
+    c.fix(fix(&v, "Correct the ModelAdmin option.")).tests(vec![test]).ci(workflow);
+    c.checks(vec!["`python manage.py check` lists bad admin options.".into()]);
+    orm::finish(r, TIE)
 }
 
 fn fix(v: &Values, summary: &str) -> crate::model::Fix {
@@ -192,13 +154,13 @@ fn fix(v: &Values, summary: &str) -> crate::model::Fix {
     };
     let good = v.get("good");
     let after = if good.contains(' ') || good == v.get("name") {
-        format!("{before}  # <- replace `{}` with {good}", v.get("name"))
+        format!("{before}  # <- {good}")
     } else {
         before.replacen(v.get("name"), good, 1)
     };
     crate::model::Fix {
         summary: summary.into(),
-        file: "the line shown".into(),
+        file: "your code".into(),
         language: "text",
         before,
         after,
@@ -207,16 +169,14 @@ fn fix(v: &Values, summary: &str) -> crate::model::Fix {
 }
 
 const TEST_QUERY: &str = r#"import pytest
+from django.apps import apps
 
 
 @pytest.mark.django_db
-def test_custom_queries_run():
-    """A bad field name only fails when the query is built: build and run each one."""
-    from django.apps import apps
-
+def test_queries_run():
     for model in apps.get_models():
         list(model.objects.all()[:1])
-    # Add the project's own querysets here, e.g. list(Book.objects.filter(title__icontains="x"))
+    # and your own querysets, e.g. list(Book.objects.filter(title="x"))
 "#;
 
 /// The choice at most two edits away from `name`, if exactly one is the closest.

@@ -8,6 +8,7 @@
 //! migrations, a database restored from another branch.
 
 use super::kit::{self, Ranking, Values};
+use super::orm_common as orm;
 use super::schema_common as sc;
 use super::{Context, Family};
 use crate::model::Diagnosis;
@@ -16,17 +17,15 @@ pub const FAMILY: Family = Family {
     id: "inconsistent-migration-history",
     code: "DJ019",
     title: "Migration history is inconsistent",
-    summary: "InconsistentMigrationHistory \"Migration X is applied before its dependency Y\": the django_migrations \
-              table says a migration ran although one it depends on never did — typically AUTH_USER_MODEL set after \
-              the first migrate, or migrations renamed, regenerated or squashed after they were applied.",
+    summary: "InconsistentMigrationHistory \"Migration X is applied before its dependency Y\": django_migrations \
+              records a migration whose dependency never ran — AUTH_USER_MODEL set after the first migrate, or \
+              migrations renamed, regenerated or squashed after being applied.",
     example: "real/schema/inconsistent_history_custom_user.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django keeps the list of applied migrations in the `django_migrations` table. It \
-says `{applied}` ran, but `{dependency}`, which `{applied}` depends on, never did. The dependency was added or \
-renamed after the database was migrated, so the recorded history no longer fits the migration files, and Django \
-refuses to go on rather than guess.";
+const EXPLANATION: &str = "The `django_migrations` table says `{applied}` ran but its dependency `{dependency}` \
+never did: the dependency was added or renamed after the database was migrated, and Django refuses to guess.";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["InconsistentMigrationHistory"], &["is applied before its dependency"])
@@ -43,44 +42,50 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let ci = sc::migrations_ci(&v);
     let tests = vec![sc::py("The migration history is consistent", "tests/test_migrations.py", TEST_HISTORY.into())];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS, REF_CUSTOM_USER]);
-    r.recognised("Django found an applied migration whose dependency is not applied.", Some(hit.line));
+    r.recognised("An applied migration's dependency is not applied.", Some(hit.line));
 
-    let c = r.cause(
-        "custom-user-late",
-        "A custom user model (AUTH_USER_MODEL) was introduced after the first migrate",
-        0.4,
-    );
+    let c = r.cause("custom-user-late", "A custom user model (AUTH_USER_MODEL) came after the first migrate", 0.4);
     if a_app == "admin" || a_app == "authtoken" {
-        c.support(4.0, format!("`{applied}` (Django's admin) was applied against `auth.User`; now it depends on `{dependency}`, the new user model's migration."), Some(hit.line));
+        c.support(
+            4.0,
+            format!("`{applied}` ran against `auth.User`; now it depends on `{dependency}`, the new user model."),
+            Some(hit.line),
+        );
     } else {
-        c.weaken(0.3, "The applied migration is not Django's admin, which is what a late user model switch trips.");
+        c.weaken(0.3, "Not the admin migration a late user model trips.");
     }
-    c.fix(v.fix("In development: recreate the database so the user model exists from the first migration.", "terminal", "shell", "$ python manage.py migrate\nInconsistentMigrationHistory: Migration {applied} is applied before its dependency {dependency}\n", "$ rm db.sqlite3        # or: dropdb app && createdb app  (development only)\n$ python manage.py migrate\n"))
-        .tests(tests.clone())
-        .ci(ci.clone())
-        .checks(vec!["Was AUTH_USER_MODEL set after the first `migrate`? In production follow Django's documented switch instead of dropping data.".into()]);
+    c.fix(v.fix(
+        "In development, recreate the database.",
+        "terminal",
+        "shell",
+        "$ python manage.py migrate\nInconsistentMigrationHistory: ...\n",
+        "$ rm db.sqlite3   # or dropdb + createdb\n$ python manage.py migrate\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec!["In production, follow Django's documented user model switch instead.".into()]);
 
     let c = r.cause("renamed-migrations", "Migrations were renamed, regenerated or squashed after being applied", 0.6);
     if !a_app.is_empty() && a_app == d_app {
-        c.support(3.0, format!("Both migrations belong to `{a_app}`: its files changed after the database applied them (renamed, regenerated, branch switch)."), Some(hit.line));
+        c.support(3.0, format!("Both are `{a_app}`'s: its files changed after they were applied."), Some(hit.line));
     }
-    c.fix(v.fix("Restore the original migration files, or record the missing dependency as applied once the schema matches.", "terminal", "shell", "$ python manage.py migrate\n", "$ python manage.py showmigrations {app}\n$ python manage.py migrate {app} <dependency name> --fake   # only if its tables already exist\n$ python manage.py migrate\n"))
-        .tests(tests.clone())
-        .ci(ci.clone())
-        .checks(vec![v.fill("`git log -- {app}/migrations/`: was `{dependency}` added or renamed after the database was migrated?")]);
+    c.fix(v.fix(
+        "Restore the original files, or fake the dependency if its tables exist.",
+        "terminal",
+        "shell",
+        "$ python manage.py migrate\n",
+        "$ python manage.py migrate {app} <dependency> --fake\n$ python manage.py migrate\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec![v.fill("`git log -- {app}/migrations/`: when did `{dependency}` change?")]);
 
     let c = r.cause("third-party-upgrade", "An upgraded third-party app added migrations your history lacks", 0.3);
     if !a_app.is_empty() && a_app != d_app && a_app != "admin" {
-        c.support(
-            1.5,
-            format!(
-                "Two different apps (`{a_app}`, `{d_app}`): a package upgrade can insert a migration others depend on."
-            ),
-            None,
-        );
+        c.support(1.5, format!("Two apps (`{a_app}`, `{d_app}`): an upgrade can insert a dependency."), None);
     }
     c.fix(v.fix(
-        "Pin or upgrade the package to a version whose migrations fit, then migrate.",
+        "Pin the package to a version whose migrations fit.",
         "requirements.txt",
         "text",
         "package>=1.0\n",
@@ -88,11 +93,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["`pip freeze` now vs when the database was last migrated: which package changed?".into()]);
+    .checks(vec!["`pip freeze` now vs the last migrate: which package changed?".into()]);
 
     let c = r.cause("restored-database", "The database was restored from another branch or environment", 0.2);
     c.fix(v.fix(
-        "Migrate a database that matches this code (or restore the matching dump).",
+        "Use a database that matches this code.",
         "terminal",
         "shell",
         "$ pg_restore other-branch.dump\n",
@@ -100,15 +105,12 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec![
-        "`SELECT app, name FROM django_migrations ORDER BY applied;` against the files in each `migrations/` folder."
-            .into(),
-    ]);
+    .checks(vec!["`SELECT app, name FROM django_migrations` vs the migration files.".into()]);
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Compare `SELECT app, name, applied FROM django_migrations` with the migration files, and check when AUTH_USER_MODEL was set."))
+    orm::finish(r, "when was AUTH_USER_MODEL set?")
 }
 
-const REF_CUSTOM_USER: &str = "Django documentation: Changing to a custom user model mid-project — https://docs.djangoproject.com/en/stable/topics/auth/customizing/#changing-to-a-custom-user-model-mid-project";
+const REF_CUSTOM_USER: &str = "Django docs: Custom user model mid-project — https://docs.djangoproject.com/en/stable/topics/auth/customizing/#changing-to-a-custom-user-model-mid-project";
 
 const TEST_HISTORY: &str = r#"import pytest
 from django.db import connection

@@ -7,6 +7,7 @@
 //! `get_or_create`, tests creating the same value twice.
 
 use super::kit::{self, Ranking, Values};
+use super::orm_common as orm;
 use super::schema_common::{self as sc, Place};
 use super::{Context, Family};
 use crate::model::Diagnosis;
@@ -15,18 +16,16 @@ pub const FAMILY: Family = Family {
     id: "integrity-unique",
     code: "DJ010",
     title: "A unique value already exists",
-    summary: "IntegrityError \"UNIQUE constraint failed\" (SQLite), \"duplicate key value violates unique \
-              constraint\" (PostgreSQL) or \"Duplicate entry\" (MySQL): the row would repeat a value of a unique \
-              field or primary key — a duplicate the code did not check, a race between two requests, or an id \
-              sequence left behind by a restore or explicit ids.",
+    summary: "IntegrityError \"UNIQUE constraint failed\" / \"duplicate key value violates unique constraint\" / \
+              \"Duplicate entry\": the row repeats a unique value — an unchecked duplicate, a race, or an id \
+              sequence behind the data.",
     example: "real/schema/sqlite_unique_command.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The database refused to write a row because `{column}` of `{table}` must be unique and \
-the value is already taken. The database is the last line of defence: the code saved without checking first \
-(form validation, `get_or_create`), two processes wrote the same value at once, or — for the primary key — the \
-id counter is behind the rows already there.";
+const EXPLANATION: &str = "The database refused the row: `{column}` of `{table}` must be unique and the value \
+is taken. The code saved without checking, two processes wrote the same value at once, or the primary key's id \
+counter is behind the existing rows.";
 
 struct Hit<'a> {
     table: String,
@@ -79,43 +78,40 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("table", table.as_str()).set("column", column.as_str()).set("app", sc::table_app(&table));
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("A duplicate is a form error, not a 500", "tests/test_unique.py", v.fill(TEST_UNIQUE))];
+    let tests = vec![sc::py("A duplicate is refused cleanly", "tests/test_unique.py", TEST_UNIQUE.into())];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY, REF_VALIDATE]);
-    r.recognised(
-        format!("A second row with the same `{column}` in `{table}`; it ran from {}.", sc::place_words(place)),
-        Some(hit.line),
-    );
+    r.recognised(format!("Duplicate `{column}` in `{table}`, from {}.", sc::place_words(place)), Some(hit.line));
 
-    let c = r.cause("sequence-behind", "The id sequence is behind the rows already there (restore, explicit ids)", 0.1);
+    let c = r.cause("sequence-behind", "The id sequence is behind the existing rows (restore, explicit ids)", 0.1);
     if pkey {
-        c.support(5.0, "The duplicate is the primary key, which the database chose itself: its sequence hands out ids that rows inserted with explicit ids (a dump, SQL, fixtures) already use.", Some(hit.line));
+        c.support(
+            5.0,
+            "The primary key clashes: the sequence hands out ids that rows loaded with explicit ids already use.",
+            Some(hit.line),
+        );
     } else {
-        c.weaken(0.2, format!("The duplicate is `{column}`, not the primary key."));
+        c.weaken(0.2, "Not the primary key.");
     }
     c.fix(v.fix(
         "Move the sequence past the highest id (PostgreSQL).",
         "terminal",
         "shell",
-        "$ psql -c \"INSERT ...\"   # rows restored with explicit ids\n",
+        "$ psql < dump.sql\n",
         "$ python manage.py sqlsequencereset {app} | python manage.py dbshell\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`SELECT max(id) FROM {table};` vs the sequence's last_value: the sequence must be higher.")]);
+    .checks(vec![v.fill("`SELECT max(id) FROM {table};` must be below the sequence's last_value.")]);
 
-    let c = r.cause("duplicate-input", "A real duplicate value that the code saves without checking", 1.5);
+    let c = r.cause("duplicate-input", "A real duplicate the code saves without checking", 1.5);
     if pkey {
-        c.weaken(0.2, "The duplicate is the primary key, which user input rarely sets.");
+        c.weaken(0.2, "User input rarely sets the primary key.");
     }
     if place == Place::Command {
-        c.support(
-            0.6,
-            "A management command (an import) wrote it: the input data holds the value twice or it already exists.",
-            None,
-        );
+        c.support(0.6, "A command (an import): the data repeats the value.", None);
     }
     c.fix(v.fix(
-        "Check uniqueness before saving (a ModelForm does it for unique fields), and turn a late clash into a clear error.",
+        "Validate before saving (a ModelForm does) and handle a late clash.",
         "views.py",
         "python",
         "obj = Model.objects.create({column}=value)\n",
@@ -123,22 +119,22 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`SELECT {column}, count(*) FROM {table} GROUP BY {column} HAVING count(*) > 1;` and where the value came from.")]);
+    .checks(vec!["Where did the existing value come from?".into()]);
 
     let c = r.cause("race", "Two requests or workers created the same row at once", 0.4);
     if kit::frames(cx.tb).any(|f| f.function == "get_or_create" || f.function == "update_or_create") {
-        c.support(2.0, "`get_or_create` checks and then inserts: two processes can both miss and both insert.", None);
+        c.support(2.0, "`get_or_create` reads then inserts: two processes can both insert.", None);
     } else if place == Place::Request {
-        c.support(0.3, "A request: a double submit can send the same data twice.", None);
+        c.support(0.3, "A request: a double submit sends it twice.", None);
     }
-    c.fix(v.fix("Let the unique constraint decide, and retry the read.", "views.py", "python", "obj, created = Model.objects.get_or_create({column}=value)\n", "from django.db import IntegrityError\n\ntry:\n    obj, created = Model.objects.get_or_create({column}=value)\nexcept IntegrityError:\n    obj, created = Model.objects.get({column}=value), False\n"))
+    c.fix(v.fix("Let the constraint decide, then read again.", "views.py", "python", "obj, _ = Model.objects.get_or_create({column}=value)\n", "from django.db import IntegrityError\n\ntry:\n    obj, _ = Model.objects.get_or_create({column}=value)\nexcept IntegrityError:\n    obj = Model.objects.get({column}=value)\n"))
         .tests(tests.clone())
         .ci(ci.clone())
-        .checks(vec!["Do the logs show two requests for the same data within a second?".into()]);
+        .checks(vec!["Two requests for the same data within a second in the logs?".into()]);
 
     let c = r.cause("test-data", "A test creates the same value twice", 0.1);
     if place == Place::Test {
-        c.support(3.0, "It failed in a test: fixed values in factories or fixtures repeat.", None);
+        c.support(3.0, "A test: fixed factory or fixture values repeat.", None);
     }
     c.fix(v.fix(
         "Give each test object its own value.",
@@ -149,12 +145,12 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec!["Which two `create` calls in the test use the same value?".into()]);
+    .checks(vec!["Which two `create` calls share the value?".into()]);
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Look up the existing row with the value in the message and when it was created."))
+    orm::finish(r, "when was the existing row created?")
 }
 
-const REF_VALIDATE: &str = "Django documentation: Validating objects (validate_unique) — https://docs.djangoproject.com/en/stable/ref/models/instances/#validating-objects";
+const REF_VALIDATE: &str = "Django docs: Validating objects — https://docs.djangoproject.com/en/stable/ref/models/instances/#validating-objects";
 
 const TEST_UNIQUE: &str = r#"import pytest
 from django.db import IntegrityError, transaction
@@ -162,7 +158,6 @@ from django.db import IntegrityError, transaction
 
 @pytest.mark.django_db
 def test_duplicate_is_refused(django_user_model):
-    """Replace the model and values with yours: the second save must fail cleanly, not crash a view."""
     django_user_model.objects.create(username="same")
     with pytest.raises(IntegrityError), transaction.atomic():
         django_user_model.objects.create(username="same")

@@ -7,6 +7,7 @@
 //! migration not applied (or deployed after the code), a faked migration or another database, raw SQL.
 
 use super::kit::{self, Ranking, Values};
+use super::orm_common as orm;
 use super::schema_common::{self as sc, Place};
 use super::{Context, Family};
 use crate::model::Diagnosis;
@@ -15,16 +16,14 @@ pub const FAMILY: Family = Family {
     id: "no-such-column",
     code: "DJ012",
     title: "The table has no such column",
-    summary: "OperationalError \"no such column\" (SQLite, MySQL) or ProgrammingError \"column … does not exist\" \
-              (PostgreSQL): the model has a field whose column is not in the database table — a field added \
-              without `makemigrations`, a migration not applied where the code runs, or a faked migration.",
+    summary: "\"no such column\" (SQLite, MySQL) or \"column … does not exist\" (PostgreSQL): a model field has no \
+              column in the table — added without `makemigrations`, a migration not applied, or a faked one.",
     example: "real/schema/sqlite_no_such_column_select.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The table `{table}` exists, but it has no column `{column}`. Django builds its SQL \
-from your models, so the model has a field that the database does not: the migration that adds the column was \
-never written, or never applied to this database.";
+const EXPLANATION: &str = "The table `{table}` has no column `{column}`. Django's SQL comes from your models, so \
+a model field's migration was never written, or never applied to this database.";
 
 /// (table, column, line) from the message.
 fn recognise(message: &str) -> Option<(String, String, &str)> {
@@ -81,41 +80,34 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("table", table.as_str()).set("column", column.as_str()).set("field", field).set("app", app.as_str());
     let ci = sc::migrations_ci(&v);
-    let tests = vec![
-        sc::test_migrations(),
-        sc::py("Every column of every model can be read", "tests/test_migrations.py", v.fill(TEST_COLUMNS)),
-    ];
+    let tests = vec![sc::test_migrations()];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS, sc::REF_MIGRATE]);
-    r.recognised(format!("`{table}` has no column `{column}`; it ran from {}.", sc::place_words(place)), Some(line));
+    r.recognised(format!("`{table}` has no column `{column}`; from {}.", sc::place_words(place)), Some(line));
 
     let c = r.cause("migration-not-created", "The field was added to the model without a migration", 1.5);
     if place == Place::Test {
-        c.support(1.0, "Tests build their database from the migrations, so a field with no migration is missing there even on a fresh database.", None);
+        c.support(1.0, "Tests build the database from migrations: no migration, no column.", None);
     }
     c.fix(v.fix(
-        "Write the migration for the new field, commit it, and apply it.",
+        "Write, commit and apply the migration.",
         "terminal",
         "shell",
-        "$ python manage.py migrate\nNo migrations to apply.\n  Your models in app(s): '{app}' have changes that are not yet reflected in a migration\n",
+        "$ python manage.py migrate\nNo migrations to apply.\n",
         "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n$ git add {app}/migrations/\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["`python manage.py makemigrations --check --dry-run`: does it list the field?".into()]);
+    .checks(vec!["`python manage.py makemigrations --check --dry-run` lists the field?".into()]);
 
     let c = r.cause("migration-not-applied", "The migration exists but was not applied where the code runs", 1.2);
     if place == Place::Request {
-        c.support(
-            0.8,
-            "A running site hit it: code with the new field was deployed before (or without) `migrate`.",
-            None,
-        );
+        c.support(0.8, "A running site: the code was deployed before `migrate`.", None);
     }
     if !cx.facts.docker.is_empty() || matches!(cx.facts.runner.as_deref(), Some("gunicorn" | "uwsgi")) {
-        c.support(0.5, "A deployed server (container or WSGI server): run `migrate` as a release step before the new code serves traffic.", None);
+        c.support(0.5, "A deployed server: `migrate` must run before the new code.", None);
     }
     c.fix(v.fix(
-        "Apply the pending migrations before the new code serves requests (a release step).",
+        "Migrate as a release step, before the new code serves requests.",
         "terminal",
         "shell",
         "$ git pull && systemctl restart app\n",
@@ -123,9 +115,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![
-        v.fill("`python manage.py showmigrations {app}` on the failing server: `[ ]` marks the unapplied one.")
-    ]);
+    .checks(vec![v.fill("`python manage.py showmigrations {app}` on that server: `[ ]` is unapplied.")]);
 
     let c = r.cause(
         "faked-or-other-database",
@@ -133,15 +123,15 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         0.4,
     );
     c.fix(v.fix(
-        "Re-run the migration for real: go back to the one before it (faking the way back), then migrate again.",
+        "Fake back to the migration before it, then migrate for real.",
         "terminal",
         "shell",
         "$ python manage.py migrate {app}\nNo migrations to apply.\n",
-        "$ python manage.py showmigrations {app}\n$ python manage.py migrate {app} <migration before the one adding {column}> --fake\n$ python manage.py migrate {app}\n",
+        "$ python manage.py migrate {app} <previous> --fake\n$ python manage.py migrate {app}\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`python manage.py sqlmigrate {app} <name>` vs the real table (`\\d {table}` in psql, `.schema {table}` in sqlite3).")]);
+    .checks(vec![v.fill("`python manage.py dbshell`, then `\\d {table}` (psql) or `.schema {table}` (sqlite3).")]);
 
     let raw = kit::last_app_frame(cx.tb)
         .and_then(|f| f.code.as_deref())
@@ -149,30 +139,22 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let c = r.cause("raw-sql", "Hand-written SQL names a column that does not exist", 0.05);
     match raw {
         Some(code) => {
-            c.support(2.0, "Your own line runs SQL directly: check the column name in it.", Some(code));
+            c.support(2.0, "Your line runs SQL directly.", Some(code));
         }
         None => {
-            c.weaken(0.5, "The query was built by the ORM from your models, not written by hand.");
+            c.weaken(0.5, "The ORM built the query, not hand-written SQL.");
         }
     }
-    c.fix(v.fix("Use the column's real name (or the ORM).", "views.py", "python", "cursor.execute(\"SELECT {column} FROM {table}\")\n", "rows = Model.objects.values_list(\"pk\", flat=True)\n"))
-        .tests(tests)
-        .ci(ci)
-        .checks(vec![v.fill("Compare with the real table: `python manage.py dbshell` then `\\d {table}` (PostgreSQL) or `.schema {table}` (SQLite).")]);
+    c.fix(v.fix(
+        "Use the column's real name (or the ORM).",
+        "views.py",
+        "python",
+        "cursor.execute(\"SELECT {column} FROM {table}\")\n",
+        "rows = Model.objects.values_list(\"pk\", flat=True)\n",
+    ))
+    .tests(tests)
+    .ci(ci)
+    .checks(vec![v.fill("`python manage.py dbshell`, then `\\d {table}` (psql) or `.schema {table}` (sqlite3).")]);
 
-    r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\". `python manage.py makemigrations --check --dry-run` lists a missing migration; `python manage.py showmigrations` shows one not applied.")
-    })
+    orm::finish(r, "`makemigrations --check` shows a missing migration, `showmigrations` an unapplied one.")
 }
-
-const TEST_COLUMNS: &str = r#"import pytest
-from django.apps import apps
-
-
-@pytest.mark.django_db
-def test_every_model_column_exists():
-    """Selects every concrete field of every model: fails with the same error on a missing column."""
-    for model in apps.get_models():
-        if model._meta.managed:
-            list(model.objects.values(*[f.attname for f in model._meta.concrete_fields])[:1])
-"#;

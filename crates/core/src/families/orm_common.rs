@@ -1,9 +1,9 @@
 //! What the ORM families (DJ009, DJ044–DJ048) share: where the query ran (a request, a management command, a
 //! test), the user's own line that made it, and safe ways to put names from the paste into Python snippets.
 
-use super::kit::{self, Values};
+use super::kit::{self, Ranking, Values};
 use super::Context;
-use crate::model::{Frame, Snippet};
+use crate::model::{Diagnosis, Frame, Snippet};
 
 /// What ran the failing code, as far as the frames show.
 #[derive(Clone, Copy, PartialEq)]
@@ -116,6 +116,12 @@ pub fn values(cx: &Context<'_>) -> Values {
         v.set("engine", "django.db.backends.sqlite3").set("driver_pip", "");
     }
     v
+}
+
+/// Finish a ranking with one shared tie note: `hint` tells the best two causes apart. One instance of the
+/// generic `Ranking::finish` for every family that uses it, instead of one per closure.
+pub fn finish(r: Ranking, hint: &str) -> Vec<Diagnosis> {
+    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\": {hint}"))
 }
 
 pub fn python(title: &str, file: &str, code: String) -> Snippet {

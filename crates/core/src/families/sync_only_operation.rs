@@ -9,6 +9,7 @@
 
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
+use super::orm_common as orm;
 use super::startup::{self, python};
 use super::{Context, Family};
 use crate::model::Diagnosis;
@@ -17,22 +18,20 @@ pub const FAMILY: Family = Family {
     id: "sync-only-operation",
     code: "DJ039",
     title: "Synchronous ORM call in async code",
-    summary: "SynchronousOnlyOperation \"You cannot call this from an async context - use a thread or \
-              sync_to_async.\": an async view, consumer or task called the synchronous ORM (or touched a lazy \
-              relation or request.user) inside the event loop; use the async ORM (aget, acount…) or wrap the \
-              code in sync_to_async.",
+    summary: "SynchronousOnlyOperation \"You cannot call this from an async context\": async code called the \
+              synchronous ORM (or a lazy relation, request.user) inside the event loop; use the async ORM (aget, \
+              acount…) or sync_to_async.",
     example: "real/setup/sync_only_async_view.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django's database layer is synchronous: it blocks while it waits for the database. To \
-keep that from freezing an event loop, Django refuses such calls from a thread that runs one. The project frame \
-above Django's ORM frames ran inside `async def` code (an async view, consumer or task), so the query has to be \
-made with the async ORM methods or moved into sync code wrapped by `sync_to_async`.";
+const EXPLANATION: &str = "Django's ORM blocks while it waits for the database, so Django refuses it in a \
+thread that runs an event loop. The project frame above the ORM ran in `async def` code: use the async ORM \
+methods, or move the query into sync code wrapped by `sync_to_async`.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: Asynchronous support › Async safety — https://docs.djangoproject.com/en/stable/topics/async/#async-safety",
-    "Django documentation: Asynchronous queries — https://docs.djangoproject.com/en/stable/topics/db/queries/#asynchronous-queries",
+    "Django docs: Async safety — https://docs.djangoproject.com/en/stable/topics/async/#async-safety",
+    "Django docs: Asynchronous queries — https://docs.djangoproject.com/en/stable/topics/db/queries/#asynchronous-queries",
 ];
 
 /// QuerySet methods with an async twin (`count` → `acount`).
@@ -90,26 +89,25 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("fixed", twin.clone().unwrap_or_else(|| format!("await sync_to_async(lambda: {code})()")));
     let quote = Some(hit.line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("Django refused a synchronous-only call (the ORM) from a thread running an event loop.", quote);
+    r.recognised("A sync-only call (the ORM) from a thread running an event loop.", quote);
     if let Some(f) = frame {
-        r.recognised(format!("The call came from `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
+        r.recognised(format!("Called from `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
     }
-    let workflow =
-        ci::workflow(&v, "async views tested with AsyncClient", &[Step { name: "Run the tests", run: "pytest" }]);
-    let tests = vec![python("The async view answers (AsyncClient)", "tests/test_async_views.py", v.fill(TEST_ASYNC))];
+    let workflow = ci::workflow(&v, "async tests", &[Step { name: "Tests", run: "pytest" }]);
+    let tests = vec![python("The async view answers", "tests/test_async_views.py", TEST_ASYNC.into())];
 
     let c = r.cause("orm-in-async-view", "An async view or consumer calls the synchronous ORM", 1.5);
     if asgi {
-        c.support(1.5, "asgiref/ASGI frames: the code ran inside an event loop.", None);
+        c.support(1.5, "ASGI frames: an event loop ran.", None);
     }
     if twin.is_some() {
-        c.support(1.5, "The project line calls a QuerySet method directly.", Some(code));
+        c.support(1.5, "Your line calls a QuerySet method.", Some(code));
     }
     if lazy {
-        c.weaken(0.6, "The query was triggered by a lazy object or relation, not by an explicit ORM call.");
+        c.weaken(0.6, "A lazy object or relation triggered the query.");
     }
     c.fix(v.fix(
-        "Use the async ORM method (Django 4.1+), or wrap the sync code with sync_to_async.",
+        "Use the async ORM method (Django 4.1+) or sync_to_async.",
         "views.py",
         "python",
         "async def {view}(request):\n    {code}\n",
@@ -117,18 +115,20 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![
-        "Is the view `async def`? Then every ORM call in it needs `await …a<method>()` or `sync_to_async`.".into(),
-    ]);
+    .checks(vec!["In `async def`, every ORM call needs `await …a<method>()` or `sync_to_async`.".into()]);
 
     let c = r.cause("lazy-relation", "A lazy relation or request.user is evaluated in async code", 0.4);
     if lazy {
-        c.support(2.5, "Frames of a related-object descriptor or a lazy object: a foreign key, reverse relation or `request.user` was first read inside async code.", None);
+        c.support(
+            2.5,
+            "Relation-descriptor or lazy-object frames: a relation or `request.user` was read in async code.",
+            None,
+        );
     } else {
-        c.weaken(0.5, "No lazy-object or relation frames in the paste.");
+        c.weaken(0.5, "No lazy-object or relation frames.");
     }
     c.fix(v.fix(
-        "Load relations before entering async code (select_related), or read request.user with await request.auser() (Django 5.0+).",
+        "Load relations up front (select_related); read the user with `await request.auser()` (5.0+).",
         "views.py",
         "python",
         "async def {view}(request):\n    name = order.customer.name\n",
@@ -136,49 +136,45 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Look for attribute access on model instances (`obj.fk.field`) in async code.".into()]);
+    .checks(vec!["Look for `obj.fk.field` reads in async code.".into()]);
 
     let c = r.cause("query-in-ready", "A query in AppConfig.ready() under an ASGI server", 0.1);
     if ready {
-        c.support(4.0, "The query is in `ready()`, which an ASGI server can run inside its event loop.", Some(code));
+        c.support(4.0, "A query in `ready()`, which ASGI servers run in the loop.", Some(code));
     }
     c.fix(v.fix(
-        "Do not query in ready(); run start-up data work in a management command or a migration.",
+        "No queries in ready(); use a command or a migration.",
         "apps.py",
         "python",
         "def ready(self):\n    {code}\n",
-        "def ready(self):\n    from . import signals  # noqa: F401  (connect signals only, no queries)\n",
+        "def ready(self):\n    from . import signals  # noqa: F401\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Does it fail only under uvicorn/daphne and not with runserver?".into()]);
+    .checks(vec!["Does it fail only under uvicorn/daphne?".into()]);
 
     let c = r.cause("event-loop-in-shell", "A notebook, async shell or gevent worker runs an event loop", 0.1);
     if frame.is_none() || startup::plain_script(tb).is_some_and(|s| s.starts_with('<')) {
-        c.support(1.5, "No view or consumer in the paste: the code ran in a shell or notebook, whose event loop makes Django refuse sync calls.", None);
+        c.support(1.5, "No view or consumer: a shell or notebook with an event loop.", None);
     }
     c.fix(v.fix(
-        "In a notebook or shell only (never in production), allow sync calls explicitly.",
+        "In a notebook or shell only, allow sync calls.",
         "notebook",
         "python",
         "{code}\n",
-        "import os\n\nos.environ[\"DJANGO_ALLOW_ASYNC_UNSAFE\"] = \"true\"  # notebooks and shells only\n{code}\n",
+        "import os\n\nos.environ[\"DJANGO_ALLOW_ASYNC_UNSAFE\"] = \"true\"\n{code}\n",
     ))
     .tests(tests)
     .ci(workflow)
-    .checks(vec![
-        "Is this a Jupyter notebook, `python -m asyncio` shell, or a gevent/eventlet gunicorn worker?".into()
-    ]);
+    .checks(vec!["A Jupyter notebook, asyncio shell or gevent worker?".into()]);
 
-    r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": open the project frame above Django's and check whether it calls the ORM itself or reads an attribute of a model instance.")
-    })
+    orm::finish(r, "does your frame call the ORM or read a model attribute?")
 }
 
 const TEST_ASYNC: &str = r#"import pytest
 
 
-@pytest.mark.asyncio  # pytest-asyncio (or anyio) runs async tests
+@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_async_view_answers(async_client):
     response = await async_client.get("/")
