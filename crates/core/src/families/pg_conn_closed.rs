@@ -53,7 +53,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let ci = pg::workflow(&v, "PostgreSQL service for the tests");
     let tests =
         vec![pg::snippet("Persistent connections are health-checked", "tests/test_settings.py", HEALTH_TEST.into())];
-    let checks = pg::lines(&v, &CHECKS);
+    let checks = CHECKS.iter().map(|s| v.fill(s)).collect::<Vec<_>>();
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("`{}`: the connection was lost.", short(&hit.exception.type_name)), quote);
@@ -72,19 +72,28 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     if at_connect {
         c.weaken(0.3, "It failed while connecting, not when idle.");
     }
-    c.fix(pg::fix_of(&v, &FIX_HEALTH)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
+    c.fix(v.fix(FIX_HEALTH.0, FIX_HEALTH.1, FIX_HEALTH.2, FIX_HEALTH.3, FIX_HEALTH.4))
+        .tests(tests.clone())
+        .checks(checks.clone())
+        .ci(ci.clone());
 
     let c = r.cause("server-restarted", "The server restarted or ended the session", 0.5);
     if admin {
         c.support(3.0, "The server ended the session itself (restart, failover, pg_terminate_backend).", quote);
     }
-    c.fix(pg::fix_of(&v, &FIX_HEALTH)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
+    c.fix(v.fix(FIX_HEALTH.0, FIX_HEALTH.1, FIX_HEALTH.2, FIX_HEALTH.3, FIX_HEALTH.4))
+        .tests(tests.clone())
+        .checks(checks.clone())
+        .ci(ci.clone());
 
     let c = r.cause("reused-after-error", "The code reused the connection after an error", 0.2);
     if reuse {
         c.support(4.0, "\"Already closed\": an earlier error closed it and the code queried again.", quote);
     }
-    c.fix(pg::fix_of(&v, &FIX_REUSE)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
+    c.fix(v.fix(FIX_REUSE.0, FIX_REUSE.1, FIX_REUSE.2, FIX_REUSE.3, FIX_REUSE.4))
+        .tests(tests.clone())
+        .checks(checks.clone())
+        .ci(ci.clone());
 
     let c = r.cause("ssl-or-wrong-port", "SSL mismatch, or the port is not PostgreSQL", 0.1);
     if at_connect {
@@ -93,7 +102,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     if hit.pattern.starts_with("SSL") {
         c.support(1.0, "An SSL-level failure.", quote);
     }
-    c.fix(pg::fix_of(&v, &FIX_SSL)).tests(tests).checks(checks).ci(ci);
+    c.fix(v.fix(FIX_SSL.0, FIX_SSL.1, FIX_SSL.2, FIX_SSL.3, FIX_SSL.4)).tests(tests).checks(checks).ci(ci);
 
     r.finish(|a, b| {
         format!("Can't tell \"{a}\" from \"{b}\": does the server log show a restart or \"terminating connection\"?")
@@ -108,7 +117,7 @@ def test_persistent_connections_are_checked():
     assert not db.get("CONN_MAX_AGE") or db.get("CONN_HEALTH_CHECKS")
 "#;
 
-const FIX_HEALTH: pg::FixText = (
+const FIX_HEALTH: (&str, &str, &str, &str, &str) = (
     "Health-check persistent connections (Django 4.1+) and keep them younger than any idle timeout; in loops call close_old_connections().",
     "settings.py",
     "python",
@@ -116,7 +125,7 @@ const FIX_HEALTH: pg::FixText = (
     "DATABASES[\"default\"].update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)\n",
 );
 
-const FIX_REUSE: pg::FixText = (
+const FIX_REUSE: (&str, &str, &str, &str, &str) = (
     "Close the connection after a database error; Django opens a new one.",
     "worker.py",
     "python",
@@ -124,7 +133,7 @@ const FIX_REUSE: pg::FixText = (
     "try:\n    process()\nexcept OperationalError:\n    connection.close()\n    process()\n",
 );
 
-const FIX_SSL: pg::FixText = (
+const FIX_SSL: (&str, &str, &str, &str, &str) = (
     "Match the server's SSL mode; check PORT is PostgreSQL's.",
     "settings.py",
     "python",

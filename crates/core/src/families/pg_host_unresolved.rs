@@ -44,7 +44,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(hit.line);
     let ci = pg::workflow(&v, "PostgreSQL service reached as localhost in CI");
     let tests = vec![pg::snippet("The database host resolves", "tests/test_settings.py", RESOLVE_TEST.into())];
-    let checks = pg::lines(&v, &CHECKS);
+    let checks = CHECKS.iter().map(|s| v.fill(s)).collect::<Vec<_>>();
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("`{}`: `{host}` does not resolve.", short(&hit.exception.type_name)), quote);
@@ -69,7 +69,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     if dotted {
         c.weaken(0.5, format!("`{host}` is a domain name, not a service."));
     }
-    c.fix(pg::fix_of(&v, &FIX_NETWORK)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
+    c.fix(v.fix(FIX_NETWORK.0, FIX_NETWORK.1, FIX_NETWORK.2, FIX_NETWORK.3, FIX_NETWORK.4))
+        .tests(tests.clone())
+        .checks(checks.clone())
+        .ci(ci.clone());
 
     let c = r.cause("url-not-parsed", "The host came from an unset DATABASE_URL or variable", 0.2);
     if odd {
@@ -84,7 +87,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     if transient {
         c.support(4.0, "The resolver called it temporary: DNS did not answer in time.", quote);
     }
-    c.fix(pg::fix_of(&v, &FIX_NETWORK)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
+    c.fix(v.fix(FIX_NETWORK.0, FIX_NETWORK.1, FIX_NETWORK.2, FIX_NETWORK.3, FIX_NETWORK.4))
+        .tests(tests.clone())
+        .checks(checks.clone())
+        .ci(ci.clone());
 
     let c = r.cause("hostname-typo", "The host name is misspelt or renamed", 0.2);
     if dotted {
@@ -122,7 +128,7 @@ fn fix_outside(v: &Values) -> Fix {
     fix
 }
 
-const FIX_NETWORK: pg::FixText = (
+const FIX_NETWORK: (&str, &str, &str, &str, &str) = (
     "Put app and database on one compose network; HOST is the service name.",
     "docker-compose.yml",
     "yaml",

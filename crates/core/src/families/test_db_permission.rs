@@ -50,7 +50,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("`{}` while creating the test database.", short(&hit.exception.type_name)), quote);
-    let checks = pg::lines(&v, &CHECKS);
+    let checks = CHECKS.iter().map(|s| v.fill(s)).collect::<Vec<_>>();
 
     let c = r.cause("no-createdb", "The role lacks CREATEDB", 0.5);
     if !leftover {
@@ -58,7 +58,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     } else {
         c.weaken(0.2, "The role can create databases; the name is taken.");
     }
-    let mut fix = pg::fix_of(&v, &FIX_CREATEDB);
+    let mut fix = v.fix(FIX_CREATEDB.0, FIX_CREATEDB.1, FIX_CREATEDB.2, FIX_CREATEDB.3, FIX_CREATEDB.4);
     fix.also.push(v.snippet("Or a test database the role owns, kept", "settings.py", "python", KEEPDB));
     c.fix(fix).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
@@ -69,7 +69,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     if let Some((_, e)) = eof {
         c.support(1.0, "Django's delete prompt got no answer (no terminal, as in CI).", Some(e.message.as_str()));
     }
-    c.fix(pg::fix_of(&v, &FIX_NOINPUT)).tests(tests).checks(checks).ci(ci);
+    c.fix(v.fix(FIX_NOINPUT.0, FIX_NOINPUT.1, FIX_NOINPUT.2, FIX_NOINPUT.3, FIX_NOINPUT.4))
+        .tests(tests)
+        .checks(checks)
+        .ci(ci);
 
     r.finish(|a, b| {
         format!(
@@ -79,7 +82,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     })
 }
 
-const FIX_CREATEDB: pg::FixText = (
+const FIX_CREATEDB: (&str, &str, &str, &str, &str) = (
     "Let the role create databases, or test on a throwaway server.",
     "psql",
     "sql",
@@ -89,7 +92,7 @@ const FIX_CREATEDB: pg::FixText = (
 
 const KEEPDB: &str = "DATABASES[\"default\"][\"TEST\"] = {\"NAME\": \"{test_db}\"}  # then: pytest --reuse-db\n";
 
-const FIX_NOINPUT: pg::FixText = (
+const FIX_NOINPUT: (&str, &str, &str, &str, &str) = (
     "Never prompt in CI: let Django drop the leftover.",
     "terminal",
     "shell",
