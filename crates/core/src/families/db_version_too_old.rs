@@ -9,7 +9,7 @@
 
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
-use super::pg_common::{self as pg, short};
+use super::pg_common as pg;
 use super::{Context, Family};
 use crate::model::{Diagnosis, Fix};
 
@@ -17,23 +17,17 @@ pub const FAMILY: Family = Family {
     id: "db-version-too-old",
     code: "DJ038",
     title: "The database (or its driver) is older than this Django supports",
-    summary:
-        "\"SQLite 3.9.0 or later is required (found 3.7.17)\", \"PostgreSQL 14 or later is required (found 13.x)\" or \
-              \"psycopg version 3.1.8 or newer is required; you have …\": each Django release supports a minimum \
-              database server, SQLite library and driver version, and refuses to start below it.",
+    summary: "\"SQLite 3.9.0 or later is required (found 3.7.17)\" or \"psycopg version 3.1.8 or newer is required\": \
+              the database server, SQLite library or driver is below this Django's minimum.",
     example: "real/postgres/driver_too_old_psycopg316.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Each Django release drops old database versions. At start-up (the backend import, up \
-to 4.0) or on the first connection (4.1+), Django compares the version it found with its minimum and stops. The \
-message names both: upgrade the piece it names — the server, the SQLite library inside Python, or the driver \
-package — or use a Django release that still supports it.";
+const EXPLANATION: &str = "Each Django release drops old database versions and stops when it finds one below its \
+minimum. Upgrade the piece the message names (server, Python's SQLite library, or driver), or use a Django that \
+still supports it.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: Databases (supported versions per backend) — https://docs.djangoproject.com/en/stable/ref/databases/",
-    "Django documentation: Release notes (dropped database versions) — https://docs.djangoproject.com/en/stable/releases/",
-];
+const REFERENCES: [&str; 1] = ["Django docs: Databases — https://docs.djangoproject.com/en/stable/ref/databases/"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let types = ["ImproperlyConfigured", "NotSupportedError"];
@@ -57,18 +51,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let tests = vec![version_test(&v)];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(
-        format!("`{}` says {product} {found} is below the minimum {needed}.", short(&hit.exception.type_name)),
-        quote,
-    );
+    r.recognised(v.fill("{product} {found} is below the minimum {needed}."), quote);
 
     let c = r.cause("old-sqlite-library", "Python's sqlite3 uses an old SQLite library from the operating system", 0.1);
     if sqlite {
-        c.support(
-            5.0,
-            format!("SQLite {found} is the library Python was built with (3.7.17 is CentOS/RHEL 7's)."),
-            quote,
-        );
+        c.support(5.0, format!("SQLite {found} is the library Python was built with."), quote);
     }
     c.fix(fix_sqlite(&v)).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
 
@@ -80,13 +67,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let c = r.cause("old-driver", "The driver package is pinned to a version this Django rejects", 0.1);
     if driver {
-        c.support(5.0, format!("The installed {product} is {found}; this Django needs {needed} or newer."), quote);
+        c.support(5.0, v.fill("The installed driver {product} is {found}."), quote);
     }
     c.fix(fix_driver(&v)).tests(tests).checks(checks(&v)).ci(ci);
 
-    r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": read which product the message names.")
-    })
+    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": which product does the message name?"))
 }
 
 /// Driver minimums this family owns (mysqlclient's has its own family).
@@ -96,7 +81,7 @@ fn is_our_driver(line: &str) -> bool {
 
 fn version_test(v: &Values) -> crate::model::Snippet {
     pg::snippet(
-        "The database is a version this Django supports (Django 4.1+)",
+        "The database version is supported (Django 4.1+)",
         "tests/test_database.py",
         v.fill("import pytest\nfrom django.db import connection\n\n\n@pytest.mark.django_db\ndef test_database_version_is_supported():\n    connection.ensure_connection()\n    assert connection.get_database_version() >= connection.features.minimum_database_version\n"),
     )
@@ -105,13 +90,13 @@ fn version_test(v: &Values) -> crate::model::Snippet {
 fn workflow(v: &Values) -> crate::model::Snippet {
     ci::workflow(
         v,
-        "the same database version and driver as production",
+        "production's database version and driver",
         &[
             Step {
                 name: "Show versions",
                 run: "python -c \"import sqlite3, django; print(django.get_version(), sqlite3.sqlite_version)\"",
             },
-            Step { name: "Connect and check the server version", run: "python manage.py check --database default" },
+            Step { name: "Check the server version", run: "python manage.py check --database default" },
             Step { name: "Run the tests", run: "pytest" },
         ],
     )
@@ -120,22 +105,22 @@ fn workflow(v: &Values) -> crate::model::Snippet {
 fn fix_sqlite(v: &Values) -> Fix {
     pg::fix(
         v,
-        "Use a Python built against a newer SQLite (a current base image), or swap in pysqlite3-binary before Django loads.",
+        "Use a Python built on a newer SQLite, or swap in pysqlite3-binary before Django loads.",
         "settings.py",
         "python",
-        "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \"db.sqlite3\"}}\n",
-        "# pip install pysqlite3-binary  (Linux wheels bundle a current SQLite)\nimport sys\n\n__import__(\"pysqlite3\")\nsys.modules[\"sqlite3\"] = sys.modules.pop(\"pysqlite3\")\n\nDATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \"db.sqlite3\"}}\n",
+        "import sqlite3  # the system's old SQLite\n",
+        "# pip install pysqlite3-binary\nimport sys\n\n__import__(\"pysqlite3\")\nsys.modules[\"sqlite3\"] = sys.modules.pop(\"pysqlite3\")\n",
     )
 }
 
 fn fix_server(v: &Values) -> Fix {
     pg::fix(
         v,
-        "Upgrade the server to {product} {needed}+ — or keep a Django release that still supports {found}.",
+        "Upgrade the server to {product} {needed}+, or keep a Django that supports {found}.",
         "requirements.txt",
         "text",
-        "Django  # latest: needs {product} {needed}+\n",
-        "Django==4.2.*  # if the {product} {found} server cannot be upgraded yet (check its supported versions)\n",
+        "Django\n",
+        "Django==4.2.*  # if {product} {found} cannot be upgraded yet\n",
     )
 }
 
@@ -145,8 +130,8 @@ fn fix_driver(v: &Values) -> Fix {
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
-        "`python -c \"import sqlite3; print(sqlite3.sqlite_version)\"` with the Python that runs Django.".into(),
-        "`SELECT version();` on the server Django connects to.".into(),
-        v.fill("`python -m pip show {product}`: which driver version is installed?"),
+        "`python -c \"import sqlite3; print(sqlite3.sqlite_version)\"`".into(),
+        "`SELECT version();` on the server.".into(),
+        v.fill("`pip show {product}`"),
     ]
 }

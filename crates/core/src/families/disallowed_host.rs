@@ -16,21 +16,16 @@ pub const FAMILY: Family = Family {
     code: "DJ008",
     title: "Host not in ALLOWED_HOSTS",
     summary: "DisallowedHost \"Invalid HTTP_HOST header: … You may need to add … to ALLOWED_HOSTS\" (HTTP 400): \
-              the Host the request names is not listed — a new domain, an environment variable parsed as one \
-              string, a proxy or load balancer passing an internal address, health checks on the raw IP, or a \
-              local run with DEBUG=False.",
+              the request's Host is not listed.",
     example: "real/web/disallowed_host_log.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django checks the Host header of every request against ALLOWED_HOSTS (when DEBUG is \
-False, or when the list is set) and answers 400 Bad Request when the name is not listed. The host in the message \
-is exactly what the client, proxy or health checker sent.";
+const EXPLANATION: &str = "Django answers 400 when the request's Host header is not in ALLOWED_HOSTS (checked \
+when DEBUG is False or the list is set). The host in the message is what the client or proxy sent.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: Settings › ALLOWED_HOSTS — https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts",
-    "Django documentation: Deployment checklist — https://docs.djangoproject.com/en/stable/howto/deployment/checklist/",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: ALLOWED_HOSTS — https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts"];
 
 /// Kinds of host, from the quoted value.
 fn is_local(h: &str) -> bool {
@@ -53,10 +48,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("http_host", host);
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("The request's Host was `{raw}`, which ALLOWED_HOSTS does not list."), quote);
+    r.recognised(format!("ALLOWED_HOSTS does not list `{raw}`."), quote);
     let workflow = ci::workflow(
         &v,
-        "deploy checks and host tests",
+        "deploy checks and tests",
         &[
             Step { name: "Deploy checks", run: "DJANGO_DEBUG=0 python manage.py check --deploy" },
             Step { name: "Tests", run: "pytest" },
@@ -69,19 +64,19 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         0.5,
     );
     if !is_local(host) && !is_internal(host) && !malformed {
-        c.support(2.5, format!("`{host}` is a public name: the deployed settings do not list it."), quote);
+        c.support(2.5, format!("`{host}` is a public name."), quote);
     }
     c.fix(fix_env(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     let c = r.cause("proxy-or-healthcheck", "A proxy, load balancer or health check sends an internal Host", 0.3);
     if is_internal(host) && !is_local(host) {
-        c.support(3.0, format!("`{host}` is an internal address or container name: a proxy passes its own Host, or a health check calls the instance directly."), quote);
+        c.support(3.0, format!("`{host}` is an internal address or container name."), quote);
     }
     c.fix(fix_proxy(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     let c = r.cause("local-debug-off", "A local run with DEBUG=False: localhost is no longer allowed by default", 0.2);
     if is_local(host) {
-        c.support(3.0, "The host is local: with DEBUG=False Django allows only what ALLOWED_HOSTS lists.", quote);
+        c.support(3.0, "The host is local.", quote);
     } else {
         c.weaken(0.3, "The host is not local.");
     }
@@ -89,29 +84,29 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     if malformed {
         let c = r.cause("scanner", "A malformed Host from a scanner or bot: noise to silence", 0.0);
-        c.support(3.0, "The name is not even a valid domain: this is a bot, not a user.", quote);
+        c.support(3.0, "Not a valid domain: a bot, not a user.", quote);
         c.fix(fix_proxy(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
     }
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Print `settings.ALLOWED_HOSTS` in the running process (`python manage.py diffsettings | grep ALLOWED_HOSTS`) and compare it with the Host the proxy sends."))
+    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": compare the deployed ALLOWED_HOSTS with the Host the proxy sends."))
 }
 
 fn fix_env(v: &Values) -> Fix {
     v.fix(
-        "Read ALLOWED_HOSTS from the environment as a comma-separated list that includes `{http_host}`.",
+        "Read ALLOWED_HOSTS as a comma-separated list that includes `{http_host}`.",
         "settings.py",
         "python",
         "ALLOWED_HOSTS = os.environ.get(\"ALLOWED_HOSTS\", \"\")\n",
-        "# ALLOWED_HOSTS={http_host},www.{http_host}\nALLOWED_HOSTS = [h.strip() for h in os.environ.get(\"ALLOWED_HOSTS\", \"\").split(\",\") if h.strip()]\n",
+        "# ALLOWED_HOSTS={http_host}\nALLOWED_HOSTS = os.environ.get(\"ALLOWED_HOSTS\", \"\").split(\",\")\n",
     )
 }
 
 fn fix_proxy(v: &Values) -> Fix {
     v.fix(
-        "Let the proxy pass the public Host (nginx: proxy_set_header Host $host) and answer health checks before Django.",
+        "Let the proxy pass the public Host and answer health checks itself.",
         "nginx.conf",
         "nginx",
         "location / {\n    proxy_pass http://app:8000;\n}\n",
-        "location = /healthz { return 200; }\nlocation / {\n    proxy_set_header Host $host;\n    proxy_set_header X-Forwarded-Proto $scheme;\n    proxy_pass http://app:8000;\n}\n",
+        "location = /healthz { return 200; }\nlocation / {\n    proxy_set_header Host $host;\n    proxy_pass http://app:8000;\n}\n",
     )
 }
 
@@ -129,12 +124,12 @@ def test_unknown_host_is_rejected():
 "#;
 
 fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("The site's host is allowed, others are not", "tests/test_hosts.py", "python", TEST)]
+    vec![v.snippet("The site's host is allowed", "tests/test_hosts.py", "python", TEST)]
 }
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
-        v.fill("`python manage.py shell -c \"from django.conf import settings; print(settings.ALLOWED_HOSTS)\"` in the deployed environment: is `{http_host}` in the list, as a separate item?"),
-        "The proxy's access log: which Host does it forward, and who calls the app directly (health checks)?".into(),
+        v.fill("`python manage.py diffsettings | grep ALLOWED_HOSTS` where it runs: is `{http_host}` a separate item?"),
+        "The proxy's access log: which Host does it forward?".into(),
     ]
 }

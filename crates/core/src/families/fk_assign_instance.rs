@@ -16,19 +16,17 @@ pub const FAMILY: Family = Family {
     code: "DJ047",
     title: "A foreign key was given something that is not a model instance",
     summary: "`ValueError: Cannot assign \"'1'\": \"Order.user\" must be a \"User\" instance.` — a foreign key \
-              attribute got an id, a string, `AnonymousUser` or an object of another model instead of an \
-              instance of the model it points to.",
+              got an id, a string, `AnonymousUser` or another model's object.",
     example: "real/orm/fk_assign_instance.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "A ForeignKey or OneToOneField attribute (`obj.author = …`, `Model(author=…)`, \
-`create(author=…)`) only accepts an instance of the model it points to. The value given is something else, so \
-Django refuses it before any SQL runs. To set the key by id, use the `<field>_id` attribute.";
+const EXPLANATION: &str = "A ForeignKey attribute only accepts an instance of the model it points to; Django \
+refused the value before any SQL. To set the key by id, use `<field>_id`.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: ForeignKey — https://docs.djangoproject.com/en/stable/ref/models/fields/#foreignkey",
-    "Django documentation: The login_required decorator — https://docs.djangoproject.com/en/stable/topics/auth/default/#the-login-required-decorator",
+    "Django docs: ForeignKey — https://docs.djangoproject.com/en/stable/ref/models/fields/#foreignkey",
+    "Django docs: login_required — https://docs.djangoproject.com/en/stable/topics/auth/default/#the-login-required-decorator",
 ];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
@@ -53,14 +51,13 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("target", orm::ident(target, "Model"));
     let workflow = ci::workflow(
         &v,
-        "the tests that post as a visitor and as a user",
+        "tests",
         &[Step { name: "System checks", run: "python manage.py check" }, Step { name: "Run the tests", run: "pytest" }],
     );
-    let ci_note =
-        "Only a test that runs this code path catches it; no check or migration command sees a wrong assignment.";
+    let ci_note = "Only a test that runs this code path catches it.";
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{target_field}` must be a `{target}`, but got `{value}`."), Some(line));
+    r.recognised(format!("`{target_field}` got `{value}`, not a `{target}`."), Some(line));
 
     let c = r.cause(
         "id-instead-of-instance",
@@ -68,51 +65,40 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         1.0,
     );
     if id_like {
-        c.support(
-            3.0,
-            format!("The value `{value}` is an id or text (from the URL, a form or JSON), not a {target} object."),
-            Some(line),
-        );
+        c.support(3.0, format!("`{value}` is an id or text, not an object."), Some(line));
     } else {
-        c.weaken(0.2, format!("The value `{value}` is an object, not an id."));
+        c.weaken(0.2, format!("`{value}` is an object, not an id."));
     }
     c.fix(v.fix(
-        "Set the key through `<field>_id` when you have an id (or fetch the object first).",
+        "Set the key through `<field>_id` when you have an id.",
         "views.py",
         "python",
-        "def build(data):\n    return {model}({field}=data[\"{field}\"])\n",
-        "def build(data):\n    return {model}({field}_id=int(data[\"{field}\"]))\n    # or: {model}({field}={target}.objects.get(pk=data[\"{field}\"]))\n",
+        "{model}({field}=value)\n",
+        "{model}({field}_id=value)\n",
     ))
     .tests(vec![test_id(&v)])
     .ci(workflow.clone());
     c.checks(vec![
-        v.fill("Print `type(value)` just before the assignment: an `int`/`str` must go to `{field}_id`."),
+        v.fill("Print `type(value)` before the assignment: an `int`/`str` goes to `{field}_id`."),
         ci_note.into(),
     ]);
 
     let c = r.cause("anonymous-user", "`request.user` is AnonymousUser: the visitor is not logged in", 0.3);
     if anonymous {
-        c.support(
-            5.0,
-            "The value is `AnonymousUser`: the view ran for a visitor who is not logged in, and saved `request.user`.",
-            Some(line),
-        );
+        c.support(5.0, "The view saved `request.user` for a visitor who is not logged in.", Some(line));
     } else {
         c.weaken(0.1, "The value is not AnonymousUser.");
     }
     c.fix(v.fix(
-        "Require login for views that save request.user (LoginRequiredMixin for class-based views).",
+        "Require login for views that save request.user (LoginRequiredMixin for classes).",
         "views.py",
         "python",
         "def create(request):\n    {model}.objects.create({field}=request.user)\n",
-        "from django.contrib.auth.decorators import login_required\n\n\n@login_required\ndef create(request):\n    {model}.objects.create({field}=request.user)\n",
+        "@login_required\ndef create(request):\n    {model}.objects.create({field}=request.user)\n",
     ))
     .tests(vec![test_anonymous(&v)])
     .ci(workflow.clone());
-    c.checks(vec![
-        "Open the page in a private window: if it fails only when logged out, the view lacks @login_required.".into(),
-        ci_note.into(),
-    ]);
+    c.checks(vec!["Does it fail only when logged out (private window)?".into(), ci_note.into()]);
 
     let c = r.cause(
         "instance-of-another-model",
@@ -120,29 +106,26 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         0.2,
     );
     if other_model {
-        c.support(3.0, format!("The value `{value}` is an object, but not a {target}: another model, or another class with the same name (auth.User vs a custom user model)."), Some(line));
+        c.support(3.0, format!("`{value}` is another model's object (auth.User vs a custom user model?)."), Some(line));
     } else {
         c.weaken(0.3, "The value is not another model's object.");
     }
     c.fix(v.fix(
-        "Point foreign keys to the user model with settings.AUTH_USER_MODEL, and get it with get_user_model().",
+        "Point foreign keys to settings.AUTH_USER_MODEL; get the class with get_user_model().",
         "models.py",
         "python",
-        "from django.contrib.auth.models import User\nfrom django.db import models\n\n\nclass {model}(models.Model):\n    {field} = models.ForeignKey(User, on_delete=models.CASCADE)\n",
-        "from django.conf import settings\nfrom django.db import models\n\n\nclass {model}(models.Model):\n    {field} = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n",
+        "{field} = models.ForeignKey(User, on_delete=models.CASCADE)\n",
+        "{field} = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n",
     ))
     .tests(vec![test_id(&v)])
     .ci(workflow);
-    c.checks(vec![v.fill("Print `type(value).__module__` at the assignment: it must be the module of the {target} the ForeignKey points to.")]);
+    c.checks(vec![v.fill("Print `type(value).__module__` at the assignment: is it {target}'s module?")]);
 
-    r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": print `type(value)` at the assignment.")
-    })
+    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": print `type(value)` at the assignment."))
 }
 
 const TEST_ANONYMOUS: &str = r#"def test_visitors_are_sent_to_login(client):
-    """A visitor who is not logged in must be redirected, not crash the view."""
-    response = client.post("/", {})  # the URL of the view that saves request.user
+    response = client.post("/", {})  # the view's URL
     assert response.status_code in (302, 403)
 "#;
 

@@ -14,16 +14,14 @@ pub const FAMILY: Family = Family {
     id: "fk-on-delete-required",
     code: "DJ023",
     title: "ForeignKey needs on_delete",
-    summary: "TypeError \"__init__() missing 1 required positional argument: 'on_delete'\": since Django 2.0 every \
-              ForeignKey and OneToOneField must say what happens when the referenced row is deleted. Code, \
-              migrations or packages written for Django 1.x leave it out.",
+    summary: "TypeError \"__init__() missing 1 required positional argument: 'on_delete'\": code, migrations or \
+              packages written for Django 1.x; on_delete is required since 2.0.",
     example: "real/schema/fk_on_delete_models.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`{kind}` requires an `on_delete` argument since Django 2.0: what to do with this row \
-when the row it points to is deleted. The line `{code}` in `{file}` creates the field without it, so Python \
-stops while Django imports {what}.";
+const EXPLANATION: &str = "Since Django 2.0 `{kind}` requires `on_delete` (what happens when the referenced row is \
+deleted). `{code}` in `{file}` lacks it, so importing {what} fails.";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["TypeError"], &["'on_delete'"]).filter(|h| sc::is_final(cx, h.index)) else {
@@ -49,57 +47,52 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("kind", kind).set("file", file).set("code", code).set("what", what);
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("Every model imports and the checks pass", "tests/test_checks.py", TEST_CHECK.into())];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[REF_ON_DELETE, REF_RELEASE]);
-    r.recognised(format!("`{kind}` was created without `on_delete` in `{file}`."), Some(hit.line));
-    let fix = |v: &Values| {
-        let mut f = v.fix(
-            "Add on_delete to every ForeignKey and OneToOneField (CASCADE, PROTECT, SET_NULL… as the data needs).",
-            file,
-            "python",
-            code,
-            &after,
-        );
-        f.before = format!("{code}\n");
-        f.after = format!("{after}\n");
-        f
-    };
+    let tests = vec![sc::py("The system checks pass", "tests/test_checks.py", TEST_CHECK.into())];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[REF_ON_DELETE]);
+    r.recognised(format!("`{kind}` without `on_delete` in `{file}`."), Some(hit.line));
+    let mut fix = v.fix(
+        "Add on_delete (CASCADE, PROTECT, SET_NULL…) to every ForeignKey and OneToOneField.",
+        file,
+        "python",
+        "",
+        "",
+    );
+    fix.before = format!("{code}\n");
+    fix.after = format!("{after}\n");
 
     let c = r.cause("old-model-code", "Model code written for Django 1.x", 1.0);
     if !in_migration && !in_package {
-        c.support(2.0, format!("The call is in your own `{file}`."), Some(code));
+        c.support(2.0, "The call is in your own code.", Some(code));
     } else {
         c.weaken(0.2, "The call is not in your models.");
     }
-    c.fix(fix(&v)).tests(tests.clone()).ci(ci.clone()).checks(vec![
-        "`grep -rn \"ForeignKey(\\|OneToOneField(\" --include=*.py .` and add on_delete where it is missing.".into(),
-    ]);
+    c.fix(fix.clone())
+        .tests(tests.clone())
+        .ci(ci.clone())
+        .checks(vec!["`grep -rn \"ForeignKey(\\|OneToOneField(\" --include=*.py .`".into()]);
 
     let c = r.cause("old-migration", "An old migration file lacks on_delete", 0.2);
     if in_migration {
-        c.support(5.0, format!("The call is in a migration file, `{file}`: migrations written by Django 1.x did not include on_delete."), Some(code));
+        c.support(5.0, "The call is in a migration file.", Some(code));
     }
-    c.fix(fix(&v)).tests(tests.clone()).ci(ci.clone()).checks(vec![
-        "Edit the migration files too: add `on_delete=django.db.models.deletion.CASCADE` to each ForeignKey there."
-            .into(),
-    ]);
+    c.fix(fix).tests(tests.clone()).ci(ci.clone()).checks(vec!["Add on_delete in the migration files too.".into()]);
 
     let c = r.cause("old-package", "An installed package was written for Django 1.x", 0.1);
     if in_package {
-        c.support(5.0, format!("The call is inside an installed package: `{file}`."), Some(code));
+        c.support(5.0, "The call is inside an installed package.", Some(code));
     }
     c.fix(v.fix(
-        "Upgrade the package to a release that supports your Django version (or replace it).",
+        "Upgrade the package to a release for your Django (or replace it).",
         "requirements.txt",
         "text",
         "package==1.0\n",
-        "package>=<first release for Django 2.0+>\n",
+        "package>=<release for Django 2.0+>\n",
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec!["`pip show <package>` and its changelog: which release added Django 2.0 support?".into()]);
+    .checks(vec!["`pip show <package>` and its changelog.".into()]);
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Open the file of the last frame of the traceback: that line creates the field."))
+    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": the last frame's line creates the field."))
 }
 
 /// The call with `on_delete=models.CASCADE` added inside the field's own parentheses.
@@ -126,13 +119,11 @@ fn add_on_delete(code: &str, kind: &str) -> String {
     fallback
 }
 
-const REF_ON_DELETE: &str = "Django documentation: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
-const REF_RELEASE: &str = "Django documentation: Django 2.0 release notes (on_delete required) — https://docs.djangoproject.com/en/stable/releases/2.0/";
+const REF_ON_DELETE: &str = "Django docs: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
 
 const TEST_CHECK: &str = r#"from django.core.management import call_command
 
 
 def test_system_checks_pass():
-    """Importing every model runs here; a missing on_delete fails this test."""
     call_command("check")
 "#;

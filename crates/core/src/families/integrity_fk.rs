@@ -18,18 +18,15 @@ pub const FAMILY: Family = Family {
     id: "integrity-fk",
     code: "DJ043",
     title: "A foreign key points at a missing row",
-    summary: "IntegrityError \"FOREIGN KEY constraint failed\" (SQLite), \"violates foreign key constraint\" \
-              (PostgreSQL) or \"a foreign key constraint fails\" (MySQL): a row refers by id to a row that does not \
-              exist, or a referenced row is deleted. On SQLite and PostgreSQL Django defers the check to commit \
-              (or test teardown), so the traceback can point far from the bad write.",
+    summary: "IntegrityError \"FOREIGN KEY constraint failed\" / \"violates foreign key constraint\" / \"a foreign \
+              key constraint fails\": a row refers to a missing row, or a referenced row is deleted.",
     example: "real/schema/pg_fk_atomic.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The database refused a change because `{table}`.`{column}` must point at an existing \
-row of `{parent}`, and the value {value} does not. Django writes `{column}` from a related object or from an id \
-you assign; with an id nothing checks that the row exists until the database does. SQLite and PostgreSQL check \
-Django's foreign keys only at commit, so the frame that failed may be the commit, not the write.";
+const EXPLANATION: &str = "`{table}`.`{column}` must point at an existing row of `{parent}`, and the value {value} \
+does not. An id assigned by hand is checked only by the database, and SQLite and PostgreSQL check Django's \
+foreign keys at commit, so the failing frame may be the commit, not the write.";
 
 #[derive(Default)]
 struct Hit {
@@ -112,14 +109,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("value", value)
         .set("field", field);
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py(
-        "A missing parent is refused (run it on your production engine)",
-        "tests/test_foreign_keys.py",
-        v.fill(TEST_FK),
-    )];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY, sc::REF_TRANSACTIONS, REF_ON_DELETE]);
+    let tests = vec![sc::py("A missing parent is refused", "tests/test_foreign_keys.py", v.fill(TEST_FK))];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_TRANSACTIONS, REF_ON_DELETE]);
     r.recognised(
-        format!("`{table}`.`{column}` refers to a missing row of `{parent}`; it ran from {}.", sc::place_words(place)),
+        format!("`{table}`.`{column}` refers to a missing `{parent}` row, from {}.", sc::place_words(place)),
         Some(line),
     );
     let deferred = kit::has_frame(cx.tb, "", "check_constraints")
@@ -131,44 +124,45 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let c = r.cause("missing-parent", "An id was assigned that no row of the parent table has", 1.5);
     if !h.delete {
-        c.support(
-            1.0,
-            format!(
-                "A row was inserted or updated with `{column}` = {} and `{parent}` has no such row.",
-                v.get("value")
-            ),
-            Some(line),
-        );
+        c.support(1.0, v.fill("A row was written with `{column}` = {value}, which `{parent}` lacks."), Some(line));
     } else {
-        c.weaken(0.2, "The message is about deleting a parent row, not writing a child.");
+        c.weaken(0.2, "It is about deleting a parent, not writing a child.");
     }
     if deferred {
-        c.support(0.5, "The check ran at commit or test teardown: the write itself happened earlier, in the code that assigned the id.", None);
+        c.support(0.5, "The check ran at commit or teardown: the write happened earlier.", None);
     }
-    c.fix(v.fix("Assign the related object (or check the id exists) instead of a raw id.", "views.py", "python", "Model.objects.create({column}=value)\n", "from django.shortcuts import get_object_or_404\n\nparent = get_object_or_404(Parent, pk=value)\nModel.objects.create({field}=parent)\n"))
-        .tests(tests.clone())
-        .ci(ci.clone())
-        .checks(vec![v.fill("`SELECT id FROM {parent} WHERE id = <value>;` — where did the id come from (form, URL, fixture, another database)?")]);
+    c.fix(v.fix(
+        "Assign the related object (checked to exist), not a raw id.",
+        "views.py",
+        "python",
+        "Model.objects.create({column}=value)\n",
+        "parent = get_object_or_404(Parent, pk=value)\nModel.objects.create({field}=parent)\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec![v.fill("`SELECT id FROM {parent} WHERE id = <value>;` — where did the id come from?")]);
 
     let c = r.cause("parent-deleted", "A parent row is deleted while rows still point at it", 0.2);
     if h.delete {
-        c.support(
-            5.0,
-            "The message says a delete or update of the parent row was refused because rows still reference it.",
-            Some(line),
-        );
+        c.support(5.0, "Deleting or updating the parent was refused: rows still reference it.", Some(line));
     }
-    c.fix(v.fix("Decide what happens to the children when the parent goes, with on_delete (not DO_NOTHING or raw SQL).", "models.py", "python", "{field} = models.ForeignKey(Parent, on_delete=models.DO_NOTHING)\n", "{field} = models.ForeignKey(Parent, on_delete=models.CASCADE)  # or PROTECT / SET_NULL\n"))
-        .tests(tests.clone())
-        .ci(ci.clone())
-        .checks(vec!["Is the parent deleted by raw SQL, `QuerySet.delete()` on another database, or a model with `on_delete=DO_NOTHING`?".into()]);
+    c.fix(v.fix(
+        "Choose on_delete for the children (not DO_NOTHING or raw SQL).",
+        "models.py",
+        "python",
+        "{field} = models.ForeignKey(Parent, on_delete=models.DO_NOTHING)\n",
+        "{field} = models.ForeignKey(Parent, on_delete=models.CASCADE)  # or PROTECT\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec!["Is the parent deleted by raw SQL or with `on_delete=DO_NOTHING`?".into()]);
 
     let c = r.cause("fixture-order", "Test data or fixtures create children before their parents", 0.1);
     if place == Place::Test {
-        c.support(2.0, "It failed in a test: the test created a row with an id of a parent it never created.", None);
+        c.support(2.0, "It failed in a test that used a parent id it never created.", None);
     }
     if loaddata {
-        c.support(3.0, "`loaddata` loaded it: fixtures across several calls must load parents first.", None);
+        c.support(3.0, "`loaddata` must load parents first.", None);
     }
     c.fix(v.fix(
         "Create the parent in the test and pass the object.",
@@ -179,28 +173,34 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["Does the test or fixture create the parent row first, in the same database?".into()]);
+    .checks(vec!["Does the test or fixture create the parent first?".into()]);
 
     let c =
         r.cause("user-model-switch", "Old rows point at the previous user table after switching AUTH_USER_MODEL", 0.02);
     if table == "django_admin_log" || parent == "auth_user" {
-        c.support(4.0, "The constraint ties Django's own tables to the user table: a custom user model introduced after the first migrate.", None);
+        c.support(
+            4.0,
+            "It ties Django's tables to the user table: a custom user model came after the first migrate.",
+            None,
+        );
     }
     c.fix(v.fix(
-        "Recreate the development database after switching the user model (or migrate the rows in production).",
+        "Recreate the development database after switching the user model.",
         "terminal",
         "shell",
-        "AUTH_USER_MODEL = \"accounts.User\"  # set after the first migrate\n",
-        "$ rm db.sqlite3   # development only\n$ python manage.py migrate\n",
+        "AUTH_USER_MODEL = \"accounts.User\"  # after the first migrate\n",
+        "$ rm db.sqlite3\n$ python manage.py migrate\n",
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec!["Was AUTH_USER_MODEL changed after the database was first migrated?".into()]);
+    .checks(vec!["Was AUTH_USER_MODEL changed after the first migrate?".into()]);
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Find the row with the value from the message and the code that wrote it (before the commit that failed)."))
+    r.finish(|a, b| {
+        format!("Cannot decide between \"{a}\" and \"{b}\": find the code that wrote the value, before the commit.")
+    })
 }
 
-const REF_ON_DELETE: &str = "Django documentation: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
+const REF_ON_DELETE: &str = "Django docs: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
 
 const TEST_FK: &str = r#"import pytest
 from django.db import IntegrityError, connection, transaction
@@ -208,7 +208,6 @@ from django.db import IntegrityError, connection, transaction
 
 @pytest.mark.django_db(transaction=True)
 def test_missing_parent_is_refused(django_user_model):
-    """Replace with your model: a child with a missing parent id must not be written."""
     from django.contrib.admin.models import LogEntry
 
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -16,15 +16,13 @@ pub const FAMILY: Family = Family {
     code: "DJ027",
     title: "A migration depends on one that does not exist",
     summary: "NodeNotFoundError \"dependencies reference nonexistent parent node\" (or ValueError \"Dependency on \
-              unknown app\"): a migration file lists a dependency Django cannot find — the parent migration was \
-              deleted, renamed or never committed, its app is no longer installed, or a package removed it.",
+              unknown app\"): a migration depends on one Django cannot find.",
     example: "real/schema/node_not_found_deleted_file.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Before running anything, Django loads every migration file and links each to the \
-migrations in its `dependencies`. `{migration}` names `{parent}`, and no installed app has that migration, so \
-the graph cannot be built and every `migrate`, `makemigrations` and test run stops here.";
+const EXPLANATION: &str = "Django links every migration to its `dependencies` before running anything. \
+`{migration}` names `{parent}`, which no installed app has, so every `migrate` and test run stops here.";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let node = kit::find(cx.tb, &["NodeNotFoundError"], &["nonexistent parent node", "depends on nonexistent node"]);
@@ -51,42 +49,50 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let ci = sc::migrations_ci(&v);
     let tests = vec![sc::py("The migration graph builds", "tests/test_migrations.py", TEST_GRAPH.into())];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS, REF_DEPENDENCIES]);
-    r.recognised(format!("A migration dependency points at `{parent}`, which Django cannot find."), Some(line));
+    r.recognised(format!("Django cannot find the dependency `{parent}`."), Some(line));
     let installed = &cx.facts.installed_apps;
     let not_installed = line.contains("unknown app")
         || (!installed.is_empty() && !installed.iter().any(|a| a.rsplit('.').next() == Some(p_app.as_str())));
 
     let c = r.cause("file-missing", "The parent migration file was deleted, renamed or never committed", 1.0);
     if !own.is_empty() && own == p_app {
-        c.support(3.0, format!("The missing parent is in the same app `{own}`: its file is gone or has another name (check git and .gitignore)."), Some(line));
+        c.support(3.0, format!("The missing parent is in the same app `{own}`."), Some(line));
     } else if !p_app.is_empty() {
         c.weaken(0.4, format!("The parent belongs to another app (`{p_app}`)."));
     }
-    c.fix(v.fix("Restore the file (or point the dependency at the migration that exists now).", "terminal", "shell", "$ ls {parent_app}/migrations/\n", "$ git log --diff-filter=D --name-only -- {parent_app}/migrations/\n$ git checkout <commit>^ -- {parent_app}/migrations/{parent_name}.py\n"))
-        .tests(tests.clone())
-        .ci(ci.clone())
-        .checks(vec![v.fill("Does `{parent_app}/migrations/{parent_name}.py` exist where the code runs? Is `migrations/` ignored by git or the Docker build?")]);
+    c.fix(v.fix(
+        "Restore the file (or depend on the migration that exists now).",
+        "terminal",
+        "shell",
+        "$ ls {parent_app}/migrations/\n",
+        "$ git log --diff-filter=D --name-only -- {parent_app}/migrations/\n",
+    ))
+    .tests(tests.clone())
+    .ci(ci.clone())
+    .checks(vec![
+        v.fill("Does `{parent_app}/migrations/{parent_name}.py` exist where it runs (.gitignore, .dockerignore)?")
+    ]);
 
     let c = r.cause("app-not-installed", "The parent's app is not in INSTALLED_APPS (removed or renamed)", 0.4);
     if !not_installed && !p_app.is_empty() && p_app != own {
-        c.support(1.0, format!("`{p_app}` is another app: check that it is still in INSTALLED_APPS."), None);
+        c.support(1.0, format!("`{p_app}` is another app."), None);
     }
     if not_installed {
-        c.support(3.0, format!("`{p_app}` is not an installed app, so none of its migrations are loaded."), Some(line));
+        c.support(3.0, format!("`{p_app}` is not an installed app."), Some(line));
     }
     if !own.is_empty() && own == p_app {
-        c.weaken(0.2, "The parent is in the same app as the migration, which is installed.");
+        c.weaken(0.2, "The parent is in the migration's own app.");
     }
     c.fix(v.fix(
         "Install the app again, or remove the dependency from the migration.",
         "settings.py",
         "python",
-        "INSTALLED_APPS = [\n    \"django.contrib.admin\",\n]\n",
-        "INSTALLED_APPS = [\n    \"django.contrib.admin\",\n    \"{parent_app}\",\n]\n",
+        "INSTALLED_APPS = [...]\n",
+        "INSTALLED_APPS = [..., \"{parent_app}\"]\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("Is `{parent_app}` in INSTALLED_APPS (and installed with pip) in the failing environment?")]);
+    .checks(vec![v.fill("Is `{parent_app}` in INSTALLED_APPS and pip-installed where it fails?")]);
 
     let c = r.cause(
         "package-removed-migration",
@@ -94,26 +100,30 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         0.3,
     );
     if !p_app.is_empty() && p_app != own && !not_installed {
-        c.support(
-            1.5,
-            format!("`{p_app}` is another app: a package upgrade may have squashed or renamed `{p_name}`."),
-            None,
-        );
+        c.support(1.5, format!("A `{p_app}` upgrade may have squashed or renamed `{p_name}`."), None);
     }
-    c.fix(v.fix("Depend on a migration the installed package version has (or pin the version).", "0002_migration.py", "python", "dependencies = [(\"{parent_app}\", \"{parent_name}\")]\n", "dependencies = [(\"{parent_app}\", \"__first__\")]  # or the package's current migration name\n"))
-        .tests(tests)
-        .ci(ci)
-        .checks(vec![v.fill("`ls $(python -c 'import {parent_app}, os; print(os.path.dirname({parent_app}.__file__))')/migrations` and `pip show {parent_app}`.")]);
+    c.fix(v.fix(
+        "Depend on a migration the installed package has (or pin it).",
+        "0002_migration.py",
+        "python",
+        "dependencies = [(\"{parent_app}\", \"{parent_name}\")]\n",
+        "dependencies = [(\"{parent_app}\", \"__first__\")]\n",
+    ))
+    .tests(tests)
+    .ci(ci)
+    .checks(vec![v.fill("`pip show -f {parent_app} | grep migrations`")]);
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Check where `{parent}` should come from: your repository (git log) or an installed package (pip show)."))
+    r.finish(|a, b| {
+        format!("Cannot decide between \"{a}\" and \"{b}\": should `{parent}` come from your repository or a package?")
+    })
 }
 
-const REF_DEPENDENCIES: &str = "Django documentation: Migration files and dependencies — https://docs.djangoproject.com/en/stable/topics/migrations/#migration-files";
+const REF_DEPENDENCIES: &str =
+    "Django docs: Migration files — https://docs.djangoproject.com/en/stable/topics/migrations/#migration-files";
 
 const TEST_GRAPH: &str = r#"from django.db.migrations.loader import MigrationLoader
 
 
 def test_migration_graph_builds():
-    """Raises NodeNotFoundError when a dependency is missing."""
     MigrationLoader(None, ignore_no_migrations=True)
 "#;

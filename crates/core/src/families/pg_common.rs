@@ -38,6 +38,18 @@ pub fn snippet(title: &str, file: &str, code: String) -> Snippet {
     Snippet { title: title.into(), file: file.into(), language: "python", code }
 }
 
+/// A fix as data: summary, file, language, before, after (all filled).
+pub type FixText = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+pub fn fix_of(v: &Values, t: &FixText) -> Fix {
+    fix(v, t.0, t.1, t.2, t.3, t.4)
+}
+
+/// Filled lines (checks).
+pub fn lines(v: &Values, t: &[&str]) -> Vec<String> {
+    t.iter().map(|s| v.fill(s)).collect()
+}
+
 /// A fix shown as a terminal session or SQL.
 pub fn fix(v: &Values, summary: &str, file: &str, language: &'static str, before: &str, after: &str) -> Fix {
     let mut fix = v.fix(summary, file, language, before, after);

@@ -20,20 +20,17 @@ pub const FAMILY: Family = Family {
     code: "DJ022",
     title: "Code uses an API removed from Django",
     summary: "ImportError \"cannot import name 'url' from 'django.conf.urls'\" (or ugettext_lazy, force_text, six, \
-              django.core.urlresolvers, request.is_ajax(), timezone.utc…): code written for an older Django runs on \
-              a newer one that removed the name — in the project's own code, or in a third-party package pinned \
-              to an old release while pip installed the latest Django.",
+              is_ajax(), timezone.utc…): code written for an older Django, in the project or in a package.",
     example: "real/setup/removed_api_url.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django removes deprecated APIs after two releases of warnings. The code here uses one of \
-them, so it only worked with the older Django it was written for; the installed Django no longer has it. The fix \
-is the replacement Django documents, in the file that does the import — your code, or a package you upgrade.";
+const EXPLANATION: &str = "Django removes deprecated APIs after two releases of warnings. This code was written \
+for an older Django; use the documented replacement in the file that does the import, or upgrade the package.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: Django Deprecation Timeline — https://docs.djangoproject.com/en/dev/internals/deprecation/",
-    "Django documentation: Upgrading Django to a newer version — https://docs.djangoproject.com/en/stable/howto/upgrade-version/",
+    "Django docs: Deprecation timeline — https://docs.djangoproject.com/en/dev/internals/deprecation/",
+    "Django docs: Upgrading Django — https://docs.djangoproject.com/en/stable/howto/upgrade-version/",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -86,16 +83,9 @@ const TABLE: [Removed; 20] = [
         "django.utils.encoding",
         "3.0",
         "from django.utils.encoding import python_2_unicode_compatible",
-        "# (removed: on Python 3 a class needs only __str__; drop the decorator too)",
+        "# removed: drop the decorator",
     ),
-    rm(
-        Kind::Import,
-        "six",
-        "django.utils",
-        "3.0",
-        "from django.utils import six",
-        "import six  # pip install six, or drop the Python 2 code",
-    ),
+    rm(Kind::Import, "six", "django.utils", "3.0", "from django.utils import six", "import six  # pip install six"),
     rm(Kind::Import, "render_to_response", "django.shortcuts", "3.0", "render_to_response(", "render(request, "),
     rm(
         Kind::Import,
@@ -175,7 +165,6 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .and_then(|f| f.file.replace('\\', "/").rsplit('/').nth(1).map(str::to_string))
         .unwrap_or_else(|| "myproject".into());
     let mut v = Values::new(cx);
-    // A line that opens a block (`if request.is_ajax():`) needs a body to stay valid Python.
     let body = |line: &str| if line.ends_with(':') { format!("{line}\n    ...") } else { line.to_string() };
     let code = code.filter(|c| startup::balanced(c.trim_end_matches(':')));
     let fixed =
@@ -185,12 +174,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("code", body(code.unwrap_or(api.old)))
         .set("fixed", fixed.as_str());
     v.set("package", third_party.as_deref().unwrap_or(package.as_str()));
-    v.set("before_removal", api.removed);
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("`{}` ({}) was removed in Django {}.", api.name, api.module, api.removed), quote);
     if let Some(f) = frame {
-        r.recognised(format!("The code that uses it: {}.", startup::at(f)), f.code.as_deref());
+        r.recognised(format!("Used at {}.", startup::at(f)), f.code.as_deref());
     }
     let workflow = ci::workflow(
         &v,
@@ -207,12 +195,12 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let c = r.cause("project-code", "Your code uses the removed API", 1.0);
     if project {
-        c.support(3.0, "The line that fails is in your project, not in a package.", code);
+        c.support(3.0, "The failing line is in your project.", code);
     } else {
-        c.weaken(0.2, "The line that fails is not in your project's files.");
+        c.weaken(0.2, "The failing line is not in your project.");
     }
     c.fix(v.fix(
-        "Use the replacement Django documents for `{name}` (removed in {removed}).",
+        "Use the documented replacement for `{name}`.",
         "the file named above",
         "python",
         "{code}\n",
@@ -220,46 +208,39 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![v.fill("`grep -rn \"{name}\" --include=*.py .` finds the other places that need the same change.")]);
+    .checks(vec![v.fill("`grep -rn \"{name}\" --include=*.py .` finds the other uses.")]);
 
     let c = r.cause("third-party-package", "A third-party package is too old for this Django", 0.8);
     match &third_party {
-        Some(p) => c.support(3.0, format!("The import is inside the package `{p}` (site-packages): upgrade it to a release that supports your Django."), None),
-        None => c.weaken(0.2, "The failing line is not inside an installed package."),
+        Some(p) => c.support(3.0, format!("The import is inside the installed package `{p}`."), None),
+        None => c.weaken(0.2, "The failing line is not in an installed package."),
     };
     c.fix(v.fix(
-        "Upgrade the package to a release that supports this Django (check its changelog), or pin Django below {removed} until it does.",
+        "Upgrade the package to a release that supports this Django, or pin Django below {removed}.",
         "requirements.txt",
         "text",
-        "Django\n{package}==<old version>\n",
-        "Django>=4.2,<6\n{package}>=<first release supporting your Django>\n",
+        "{package}==<old version>\n",
+        "{package}>=<release supporting your Django>\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![v.fill("`python -m pip show {package}` and its changelog: which release supports your Django?")]);
+    .checks(vec![v.fill("`pip show {package}` and its changelog.")]);
 
     let c = r.cause("unpinned-django", "Django was upgraded without pinning (pip installed the latest)", 0.4);
-    c.support(
-        0.5,
-        format!("The name was removed in Django {}: the installed Django is {} or newer.", api.removed, api.removed),
-        None,
-    );
+    c.support(0.5, v.fill("The installed Django is {removed} or newer."), None);
     c.fix(v.fix(
-        "Pin the Django version the code supports, then upgrade on purpose, following the release notes.",
+        "Pin the Django the code supports; upgrade on purpose later.",
         "requirements.txt",
         "text",
         "Django\n",
-        "Django<{before_removal}  # until the code is ported; then upgrade one release at a time\n",
+        "Django<{removed}\n",
     ))
     .tests(tests)
     .ci(workflow)
-    .checks(vec![
-        "`python -m pip show django`: compare the version with the one the project (or tutorial) was written for."
-            .into(),
-    ]);
+    .checks(vec!["`pip show django` vs the version the code was written for.".into()]);
 
     r.finish(|a, b| {
-        format!("The paste cannot decide between \"{a}\" and \"{b}\": look at the path of the file that does the import (your project or site-packages).")
+        format!("Cannot decide between \"{a}\" and \"{b}\": is the importing file in your project or site-packages?")
     })
 }
 

@@ -15,22 +15,18 @@ pub const FAMILY: Family = Family {
     id: "template-does-not-exist",
     code: "DJ003",
     title: "Template not found",
-    summary: "TemplateDoesNotExist: no template loader found the named template. The file is not at a path the \
-              loaders search (missing app folder, typo), its app is not in INSTALLED_APPS, the project templates \
-              folder is not in TEMPLATES['DIRS'], or the missing file is an {% extends %}/{% include %} target.",
+    summary: "TemplateDoesNotExist: no template loader found the named template (wrong path, app not installed, \
+              DIRS not set, or a missing {% extends %}/{% include %} target).",
     example: "real/template_does_not_exist.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django was asked to render a template by name and none of its template loaders found a \
-file with that name. The filesystem loader looks in each folder of TEMPLATES['DIRS']; the app loader looks in \
-`<app>/templates/` of every installed app. The name must match the path below one of those folders exactly, \
-including the app folder and the letter case.";
+const EXPLANATION: &str = "No template loader found a file with that name. The loaders search each folder of \
+TEMPLATES['DIRS'] and `<app>/templates/` of every installed app; the name must match the path below one of them \
+exactly, app folder and letter case included.";
 
-const REFERENCES: [&str; 2] = [
-    "Django documentation: Templates › Configuration (DIRS, APP_DIRS) — https://docs.djangoproject.com/en/stable/topics/templates/#configuration",
-    "Django documentation: Template loading — https://docs.djangoproject.com/en/stable/topics/templates/#template-loading",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Template configuration — https://docs.djangoproject.com/en/stable/topics/templates/#configuration"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some((_, exc)) = kit::find_type(cx.tb, &["TemplateDoesNotExist"]) else {
@@ -47,12 +43,16 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("app", app.unwrap_or("pages"));
     let quote = Some(names);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("No loader found the template `{names}`."), quote);
+    r.recognised(format!("No loader found `{names}`."), quote);
     let workflow = ci(&v);
 
     let c = r.cause("wrong-path", "The file is not at the path the name says (folder, typo or case)", 1.0);
     if app.is_some() {
-        c.support(0.5, v.fill("The name starts with a folder: the file must be `{app}/templates/{tpl}` in an app, or `templates/{tpl}` in a DIRS folder — the inner `{app}/` folder is often missing."), quote);
+        c.support(
+            0.5,
+            v.fill("The file must be `{app}/templates/{tpl}` in an app: the inner `{app}/` folder is often missing."),
+            quote,
+        );
     }
     c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
@@ -67,15 +67,11 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
             {
                 c.weaken(0.2, format!("The debug page lists `{a}` in INSTALLED_APPS."));
             } else {
-                c.support(
-                    2.0,
-                    format!("The debug page's INSTALLED_APPS has no `{a}`: its templates folder is never searched."),
-                    None,
-                );
+                c.support(2.0, format!("The debug page's INSTALLED_APPS has no `{a}`."), None);
             }
         }
         None => {
-            c.weaken(0.5, "The name has no app folder, so it is meant for a project-level templates folder.");
+            c.weaken(0.5, "The name has no app folder.");
         }
         _ => {}
     }
@@ -86,11 +82,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let c = r.cause("dirs-not-configured", "The project templates folder is not in TEMPLATES['DIRS']", 0.3);
     postmortem_dirs(c, cx);
     if app.is_none() {
-        c.support(
-            1.0,
-            format!("`{tpl}` has no app folder: it lives in a project-level folder that must be listed in DIRS."),
-            quote,
-        );
+        c.support(1.0, format!("`{tpl}` has no app folder: its folder must be in DIRS."), quote);
     }
     c.fix(fix_dirs(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
@@ -99,26 +91,30 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         let file = cx.facts.template_file.as_deref().unwrap_or("a template");
         c.support(
             1.0,
-            format!("The debug page's template error points at {file}, line {}.", cx.facts.template_line.unwrap_or(1)),
+            format!("The template error points at {file}, line {}.", cx.facts.template_line.unwrap_or(1)),
             Some(src),
         );
     }
     if nested {
-        c.support(3.0, "The frames show Django rendering another template when the lookup failed: the missing name comes from an {% extends %} or {% include %} tag.", None);
+        c.support(
+            3.0,
+            "Django was rendering another template: the name comes from an {% extends %} or {% include %}.",
+            None,
+        );
     }
     c.fix(fix_dirs(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     if tpl.starts_with("registration/") {
         let c = r.cause("contrib-template", "A contrib view (LoginView…) needs a template you must provide", 0.0);
-        c.support(3.0, "`registration/…` templates are not shipped by django.contrib.auth: you write them.", quote);
+        c.support(3.0, "django.contrib.auth does not ship `registration/…` templates.", quote);
         c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
     }
     if !cx.facts.docker.is_empty() {
         let c = r.cause("case-on-deploy", "Works locally, fails on Linux: the letter case differs", 0.1);
-        c.support(1.0, "The paths show a container or Linux deploy, where file names are case-sensitive.", None);
+        c.support(1.0, "It runs in a container, where file names are case-sensitive.", None);
         c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
     }
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". The DEBUG page's \"Template-loader postmortem\" lists every path tried: no line under your app = app not installed or DIRS missing; a line that is almost right = the name or folder is wrong."))
+    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": the DEBUG page's \"Template-loader postmortem\" lists every path tried."))
 }
 
 /// The debug page's loader postmortem: a path tried under the app's own templates folder means the app is installed.
@@ -130,12 +126,12 @@ fn postmortem_app(c: &mut kit::Cause, cx: &Context<'_>, app: Option<&str>) {
     let needle = format!("/{a}/templates/");
     match tried.iter().find(|t| t.contains(&needle)) {
         Some(t) => {
-            c.weaken(0.3, format!("The loader postmortem searched `{a}/templates/`, so the app is installed: {t}"));
+            c.weaken(0.3, format!("The postmortem searched `{a}/templates/`: the app is installed. {t}"));
         }
         None => {
             c.support(
                 1.5,
-                format!("The loader postmortem never looked in a `{a}/templates/` folder."),
+                format!("The postmortem never looked in `{a}/templates/`."),
                 tried.first().map(String::as_str),
             );
         }
@@ -150,17 +146,17 @@ fn postmortem_dirs(c: &mut kit::Cause, cx: &Context<'_>) {
     }
     match tried.iter().find(|t| t.contains("filesystem.Loader")) {
         None => {
-            c.support(2.0, "The loader postmortem has no filesystem.Loader line: TEMPLATES['DIRS'] is empty.", None);
+            c.support(2.0, "The postmortem has no filesystem.Loader line: DIRS is empty.", None);
         }
         Some(t) => {
-            c.weaken(0.5, format!("The filesystem loader searched a DIRS folder, so DIRS is set: {t}"));
+            c.weaken(0.5, format!("DIRS is set: {t}"));
         }
     }
 }
 
 fn fix_move(v: &Values) -> crate::model::Fix {
     v.fix(
-        "Put the file where the name says: `<app>/templates/` + the full name, inner app folder included.",
+        "Put the file at `<app>/templates/` + the full name.",
         "file tree",
         "text",
         "{app}/\n    templates/\n        page.html\n",
@@ -173,8 +169,8 @@ fn fix_installed(v: &Values) -> crate::model::Fix {
         "Add the app that holds `templates/{tpl}` to INSTALLED_APPS.",
         "settings.py",
         "python",
-        "INSTALLED_APPS = [\n    \"django.contrib.staticfiles\",\n]\n",
-        "INSTALLED_APPS = [\n    \"django.contrib.staticfiles\",\n    \"{app}\",\n]\n",
+        "INSTALLED_APPS = [...]\n",
+        "INSTALLED_APPS = [..., \"{app}\"]\n",
     )
 }
 
@@ -183,37 +179,33 @@ fn fix_dirs(v: &Values) -> crate::model::Fix {
         "List the project templates folder in DIRS and keep APP_DIRS on.",
         "settings.py",
         "python",
-        "TEMPLATES = [{\n    \"BACKEND\": \"django.template.backends.django.DjangoTemplates\",\n    \"DIRS\": [],\n    \"APP_DIRS\": False,\n}]\n",
-        "TEMPLATES = [{\n    \"BACKEND\": \"django.template.backends.django.DjangoTemplates\",\n    \"DIRS\": [BASE_DIR / \"templates\"],\n    \"APP_DIRS\": True,\n}]\n",
+        "TEMPLATES[0][\"DIRS\"] = []\n",
+        "TEMPLATES[0][\"DIRS\"] = [BASE_DIR / \"templates\"]\nTEMPLATES[0][\"APP_DIRS\"] = True\n",
     )
 }
 
-const TEST: &str = r#"import pytest
-from django.template.loader import get_template
-
-TEMPLATES_USED = ["{tpl}"]
+const TEST: &str = r#"from django.template.loader import get_template
 
 
-@pytest.mark.parametrize("name", TEMPLATES_USED)
-def test_template_exists(name):
-    get_template(name)  # raises TemplateDoesNotExist
+def test_template_exists():
+    get_template("{tpl}")
 "#;
 
 fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("Every template the views use can be found", "tests/test_templates.py", "python", TEST)]
+    vec![v.snippet("The template can be found", "tests/test_templates.py", "python", TEST)]
 }
 
 fn ci(v: &Values) -> Snippet {
     ci::workflow(
         v,
-        "check and template tests",
+        "checks and tests",
         &[Step { name: "Django checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     )
 }
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
-        v.fill("`find . -path '*templates/{tpl}'` — does the file exist, with this exact case?"),
-        "`python manage.py shell -c \"from django.conf import settings; print(settings.TEMPLATES)\"` — are DIRS and APP_DIRS what you expect?".into(),
+        v.fill("`find . -path '*templates/{tpl}'`: does the file exist, in this case?"),
+        "`python manage.py diffsettings | grep TEMPLATES`: DIRS and APP_DIRS.".into(),
     ]
 }

@@ -18,20 +18,17 @@ pub const FAMILY: Family = Family {
     code: "DJ021",
     title: "Template tag not loaded",
     summary: "TemplateSyntaxError \"Invalid block tag … Did you forget to register or load this tag?\" or \"'x' is \
-              not a registered tag library\": the template uses a tag without {% load %} for its library (loads \
-              are per template), loads a library removed in Django 3.0 (staticfiles, admin_static), or a custom \
-              library Django cannot find.",
+              not a registered tag library\": a missing {% load %}, a removed library, or a custom library not found.",
     example: "real/web/tag_not_loaded_static.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django compiles a template before rendering it, and every tag must come from a library \
-the template loaded with {% load %} (only the built-in tags like if, for and url need no load). Loads do not \
-carry over: a child template that uses {% static %} needs its own {% load static %} even if its parent has one.";
+const EXPLANATION: &str = "Every tag except the built-ins (if, for, url…) must come from a library the template \
+loaded with {% load %}. Loads do not carry over: a child template needs its own {% load static %}.";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: Built-in tags › load — https://docs.djangoproject.com/en/stable/ref/templates/builtins/#load",
-    "Django documentation: Custom template tags (code layout) — https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#code-layout",
+    "Django docs: load — https://docs.djangoproject.com/en/stable/ref/templates/builtins/#load",
+    "Django docs: Custom template tags — https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#code-layout",
 ];
 
 /// Tags of Django's own loadable libraries, with the library to load.
@@ -77,8 +74,8 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     let what = match (tag, library) {
-        (Some(t), _) => format!("The template uses the tag `{t}` on line {lineno}, but no loaded library defines it."),
-        (_, Some(l)) => format!("The template loads `{l}`, which is not a registered tag library."),
+        (Some(t), _) => format!("No loaded library defines `{t}` (line {lineno})."),
+        (_, Some(l)) => format!("`{l}` is not a registered tag library."),
         _ => String::new(),
     };
     r.recognised(what, quote);
@@ -89,61 +86,51 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     );
 
     let c = r.cause("load-missing", "The template does not {% load %} the library of this tag", 0.5);
-    if let Some(lib) = known {
-        c.support(
-            3.0,
-            format!("`{}` comes from Django's `{lib}` library, which each template must load itself.", v.get("tag")),
-            quote,
-        );
+    if known.is_some() {
+        c.support(3.0, v.fill("`{tag}` comes from Django's `{lib}` library."), quote);
     }
     if library.is_some() {
-        c.weaken(0.1, "The message is about a library name, not a tag.");
+        c.weaken(0.1, "It names a library, not a tag.");
     }
     c.fix(fix_load(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     let c = r.cause("removed-library", "The library was removed from Django (staticfiles, admin_static)", 0.1);
     if let Some(l) = removed {
-        c.support(4.0, format!("`{l}` was removed in Django 3.0 (future in 2.0): load `static` instead."), quote);
+        c.support(4.0, format!("`{l}` was removed in Django 3.0 (future in 2.0)."), quote);
     }
     c.fix(fix_removed(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     let c =
         r.cause("custom-library", "A custom tag library is not found (app, templatetags/__init__.py, restart)", 0.3);
     if known.is_none() && removed.is_none() {
-        c.support(2.0, "The name is not one of Django's libraries or tags: it should come from one of your apps' templatetags modules.", quote);
+        c.support(2.0, "Not one of Django's own: it should come from an app's templatetags.", quote);
     }
     c.fix(fix_custom(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Open the template at the line the message names and look at its {{% load %}} lines; `python manage.py shell -c \"from django.template import engines; print(engines['django'].engine.libraries.keys())\"` lists the libraries Django knows."))
+    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": look at the template's {{% load %}} lines."))
 }
 
 fn fix_load(v: &Values) -> Fix {
     v.fix(
-        "Load the library at the top of this template (every template that uses the tag needs it).",
+        "Load the library at the top of this template.",
         "template",
         "django",
-        "<link rel=\"stylesheet\" href=\"{% {tag} 'css/site.css' %}\">\n",
-        "{% load {lib} %}\n<link rel=\"stylesheet\" href=\"{% {tag} 'css/site.css' %}\">\n",
+        "{% {tag} 'css/site.css' %}\n",
+        "{% load {lib} %}\n{% {tag} 'css/site.css' %}\n",
     )
 }
 
 fn fix_removed(v: &Values) -> Fix {
-    v.fix(
-        "Load `static`, which replaced the removed library.",
-        "template",
-        "django",
-        "{% load {oldlib} %}\n",
-        "{% load static %}\n",
-    )
+    v.fix("Load `static` instead.", "template", "django", "{% load {oldlib} %}\n", "{% load static %}\n")
 }
 
 fn fix_custom(v: &Values) -> Fix {
     v.fix(
-        "Put the library in an installed app's templatetags package (with __init__.py), load it by module name, and restart the server.",
+        "Put the library in an installed app's templatetags package and restart the server.",
         "file tree",
         "text",
         "myapp/\n    {lib}.py\n",
-        "myapp/            # listed in INSTALLED_APPS\n    templatetags/\n        __init__.py\n        {lib}.py      # register = template.Library()\n",
+        "myapp/\n    templatetags/\n        __init__.py\n        {lib}.py\n",
     )
 }
 
@@ -159,8 +146,7 @@ TEMPLATES = sorted(ROOT.glob("*/templates/**/*.html")) + sorted(ROOT.glob("templ
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=str)
 def test_template_compiles(path):
-    name = str(path).split("templates/", 1)[1]
-    get_template(name)  # raises TemplateSyntaxError for an unloaded tag
+    get_template(str(path).split("templates/", 1)[1])
 "#;
 
 fn tests(v: &Values) -> Vec<Snippet> {
@@ -169,7 +155,7 @@ fn tests(v: &Values) -> Vec<Snippet> {
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
-        v.fill("Line {lineno} of the template: is there a {% load {lib} %} at the top of this same file?"),
-        "For a custom library: is its app in INSTALLED_APPS, does templatetags/ have __init__.py, and did you restart runserver after adding it?".into(),
+        v.fill("Does this same template start with {% load {lib} %}?"),
+        "Custom library: app in INSTALLED_APPS, templatetags/__init__.py, server restarted?".into(),
     ]
 }

@@ -15,21 +15,18 @@ pub const FAMILY: Family = Family {
     id: "urlconf-no-patterns",
     code: "DJ031",
     title: "URLconf has no patterns",
-    summary: "ImproperlyConfigured \"The included URLconf '…' does not appear to have any patterns in it\": the \
-              module has no variable named urlpatterns (a typo such as urlpattern), or importing it went round in \
-              a circle — usually a view module calling reverse() at import time instead of reverse_lazy().",
+    summary: "ImproperlyConfigured \"The included URLconf '…' does not appear to have any patterns in it\": no \
+              urlpatterns variable, or a circular import (reverse() at import time).",
     example: "real/web/urlconf_no_patterns.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django imports each URLconf and reads its `urlpatterns` list. When the module has no \
-such variable, Django tries the module itself as the list and fails. Two things do that: the variable is \
-misspelled or missing, or the module was read while it was still being imported — a circular import, typically \
-reverse() running at import time in a module the URLconf imports.";
+const EXPLANATION: &str = "Django reads each URLconf's `urlpatterns`. Here it found none: the variable is \
+misspelled or missing, or the module was read mid-import (a circular import, typically reverse() at import time).";
 
 const REFERENCES: [&str; 2] = [
-    "Django documentation: URL dispatcher › How Django processes a request — https://docs.djangoproject.com/en/stable/topics/http/urls/#how-django-processes-a-request",
-    "Django documentation: reverse_lazy() — https://docs.djangoproject.com/en/stable/ref/urlresolvers/#reverse-lazy",
+    "Django docs: URL dispatcher — https://docs.djangoproject.com/en/stable/topics/http/urls/",
+    "Django docs: reverse_lazy() — https://docs.djangoproject.com/en/stable/ref/urlresolvers/#reverse-lazy",
 ];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
@@ -48,34 +45,32 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("urlfile", format!("{}.py", name.replace('.', "/")));
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    let wording = if old { "Django ≤3.2 wording" } else { "Django 4.0+ wording" };
-    r.recognised(format!("Django found no urlpatterns in `{name}` ({wording})."), quote);
+    let wording = if old { "≤3.2" } else { "4.0+" };
+    r.recognised(format!("No urlpatterns in `{name}` (Django {wording} wording)."), quote);
     let workflow = ci::workflow(
         &v,
         "system checks",
-        &[
-            Step { name: "Django checks (imports every URLconf)", run: "python manage.py check" },
-            Step { name: "Tests", run: "pytest" },
-        ],
+        &[Step { name: "Django checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     );
 
     let c = r.cause("misspelled", "The variable is not called urlpatterns (typo or missing)", 1.0);
     if circular {
-        c.weaken(0.2, "The frames show a circular import instead.");
+        c.weaken(0.2, "The frames show a circular import.");
     }
     c.fix(fix_name(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     let c = r.cause("circular-import", "A circular import: reverse() runs while the URLconf is loading", 0.4);
     if circular {
-        c.support(
-            4.0,
-            "A module of yours calls reverse() at import time, while the URLconf that imports it is still loading.",
-            None,
-        );
+        c.support(4.0, "Your module calls reverse() at import time, while the URLconf loads.", None);
     }
     c.fix(fix_lazy(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
 
-    r.finish(|a, b| format!("The paste cannot decide between \"{a}\" and \"{b}\". Open {} and search for `urlpatterns`: if it is there and spelled right, look for reverse( at module or class level in the modules it imports.", v.get("urlfile")))
+    r.finish(|a, b| {
+        format!(
+            "Cannot decide between \"{a}\" and \"{b}\": is `urlpatterns` in {} and spelled right?",
+            v.get("urlfile")
+        )
+    })
 }
 
 fn fix_name(v: &Values) -> Fix {
@@ -83,18 +78,18 @@ fn fix_name(v: &Values) -> Fix {
         "Name the list exactly `urlpatterns`.",
         "{urlfile}",
         "python",
-        "urlpattern = [\n    path(\"\", views.index, name=\"index\"),\n]\n",
-        "urlpatterns = [\n    path(\"\", views.index, name=\"index\"),\n]\n",
+        "urlpattern = [...]\n",
+        "urlpatterns = [...]\n",
     )
 }
 
 fn fix_lazy(v: &Values) -> Fix {
     v.fix(
-        "Use reverse_lazy() for URLs computed at import time (class attributes, module constants).",
+        "Use reverse_lazy() for URLs computed at import time.",
         "views.py",
         "python",
-        "from django.urls import reverse\n\nPOSTS_URL = reverse(\"posts\")\n",
-        "from django.urls import reverse_lazy\n\nPOSTS_URL = reverse_lazy(\"posts\")\n",
+        "POSTS_URL = reverse(\"posts\")\n",
+        "POSTS_URL = reverse_lazy(\"posts\")\n",
     )
 }
 
@@ -112,5 +107,5 @@ fn tests(v: &Values) -> Vec<Snippet> {
 }
 
 fn checks(v: &Values) -> Vec<String> {
-    vec![v.fill("`grep -n urlpatterns {urlfile}` and `grep -rn \"= reverse(\" --include=*.py .` — a typo, or reverse() at import time?")]
+    vec![v.fill("`grep -n urlpatterns {urlfile}` and `grep -rn \"= reverse(\" --include=*.py .`")]
 }
