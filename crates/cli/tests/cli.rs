@@ -12,7 +12,8 @@ fn run(args: &[&str], stdin: &str) -> (i32, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the CLI runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    // The CLI may exit before reading stdin (usage errors): a broken pipe here is expected, not a failure.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }

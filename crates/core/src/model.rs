@@ -154,7 +154,8 @@ pub struct Diagnosis {
     pub title: String,
     /// Headline of this cause.
     pub cause_title: String,
-    /// 0.0–1.0, from the strength of the evidence.
+    /// 0.0–1.0, from the strength of the evidence; written with two decimals (`0.59`, not `0.5899999737739563`).
+    #[serde(serialize_with = "two_decimals")]
     pub confidence: f32,
     /// What in the paste supports (or weakens) this cause.
     pub evidence: Vec<Evidence>,
@@ -285,4 +286,9 @@ pub struct Problem {
 pub struct InputStats {
     pub bytes: usize,
     pub lines: usize,
+}
+
+/// Serialise an `f32` share as the two-decimal number it stands for.
+fn two_decimals<S: serde::Serializer>(value: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((f64::from(*value) * 100.0).round() / 100.0)
 }

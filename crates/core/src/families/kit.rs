@@ -173,6 +173,11 @@ impl Ranking {
     /// Confidences from scores, best first; `tie` writes the check that tells the best two apart when the paste
     /// cannot decide between them (their scores within a factor 1.5).
     pub fn finish(self, tie: impl Fn(&str, &str) -> String) -> Vec<Diagnosis> {
+        // One compiled copy of the ranking (and of its sort) for all 52 families, not one per tie closure.
+        self.finish_with(&tie)
+    }
+
+    fn finish_with(self, tie: &dyn Fn(&str, &str) -> String) -> Vec<Diagnosis> {
         let total: f32 = self.causes.iter().map(|c| c.score.max(0.0)).sum();
         let mut ranked: Vec<Diagnosis> = self
             .causes

@@ -48,9 +48,9 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let site = model == "Site";
 
     let mut v = orm::values(cx);
-    v.set("model", model.clone()).set("module", module).set("lower", model.to_lowercase());
+    v.set("model", model.clone()).set("module", module).set("lower", model.to_ascii_lowercase());
     v.set("app", orm::app_of(ty).unwrap_or("myapp"));
-    v.set("url", cx.facts.request_url.clone().unwrap_or_else(|| format!("/{}s/999999/", model.to_lowercase())));
+    v.set("url", cx.facts.request_url.clone().unwrap_or_else(|| format!("/{}s/999999/", model.to_ascii_lowercase())));
     let workflow = ci::workflow(
         &v,
         "migrations and tests",

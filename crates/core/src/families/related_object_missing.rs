@@ -51,7 +51,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let mut v = orm::values(cx);
     v.set("model", model.clone()).set("field", field.clone()).set("related", capitalise(&field));
-    v.set("model_lower", model.to_lowercase());
+    v.set("model_lower", model.to_ascii_lowercase());
     let workflow = ci::workflow(
         &v,
         "migrations and tests",
@@ -121,7 +121,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
 const TEST_MISSING: &str = r#"import pytest

@@ -279,6 +279,13 @@ impl Machine {
             }
             return true;
         }
+        // django.request's log line before a request's traceback: `Internal Server Error: /products/`.
+        if let Some(path) = t.strip_prefix("Internal Server Error: ") {
+            if path.starts_with('/') && self.page.request_path.is_none() {
+                self.page.request_path = Some(path.trim().to_string());
+            }
+            return true;
+        }
         if let Some(rest) = t.strip_prefix("In template ") {
             if let Some((file, line)) = rest.rsplit_once(", error at line ") {
                 self.page.template_file = Some(file.to_string());
