@@ -16,12 +16,13 @@ pub const FAMILY: Family = Family {
     id: "csrf-failed",
     code: "DJ004",
     title: "CSRF verification failed (403)",
-    summary: "403 \"CSRF verification failed\": an HTTPS origin missing from CSRF_TRUSTED_ORIGINS (Django 4.0+), no {% csrf_token %} or X-CSRFToken, or no CSRF cookie.",
+    summary: "403 \"CSRF verification failed\": an untrusted HTTPS origin, no token, or no CSRF cookie.",
     example: "real/web/csrf_pytest_assert.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Unsafe methods need the csrftoken cookie's token (form field or X-CSRFToken) and, over HTTPS, a trusted origin; the logged reason names the failed check.";
+const EXPLANATION: &str =
+    "A POST needs the csrftoken cookie's token (field or X-CSRFToken) and, over HTTPS, a trusted origin.";
 
 const REFERENCES: [&str; 1] = ["Django docs: CSRF protection — https://docs.djangoproject.com/en/stable/howto/csrf/"];
 
@@ -50,60 +51,54 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("origin", site);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("Django's CSRF protection answered 403.", marker);
-    let workflow = ci::workflow(&v, "CSRF tests", &[Step { name: "Tests", run: "pytest" }]);
-    let tests = vec![v.snippet("A real form post passes CSRF", "tests/test_csrf.py", "python", TEST)];
-    let checks =
-        vec!["Dev tools › Network: does the POST send the csrftoken cookie and the token (field or X-CSRFToken)?"
-            .to_string()];
+    r.recognised("CSRF 403.", marker);
+    let workflow = ci::workflow(&v, "CSRF", &[Step { name: "Tests", run: "pytest" }]);
+    let tests = vec![v.snippet("A form post passes CSRF", "tests/test_csrf.py", "python", TEST)];
+    let checks = vec!["Dev tools: does the POST send cookie and token?".to_string()];
     let fix_token = v.fix(
-        "Put {% csrf_token %} in the form; send X-CSRFToken from JavaScript.",
+        "Add {% csrf_token %} (or X-CSRFToken).",
         "template",
         "django",
-        "<form method=\"post\">\n  {{ form }}\n</form>\n",
-        "<form method=\"post\">\n  {% csrf_token %}\n  {{ form }}\n</form>\n",
+        "<form method=\"post\">\n",
+        "<form method=\"post\">{% csrf_token %}\n",
     );
 
-    let c = r.cause("untrusted-origin", "The origin is not in CSRF_TRUSTED_ORIGINS", 0.4);
+    let c = r.cause("untrusted-origin", "Origin not trusted", 0.4);
     if let Some(l) = origin {
-        c.support(4.0, format!("Origin check failed: Django 4.0+ needs `{site}` in CSRF_TRUSTED_ORIGINS."), Some(l));
+        c.support(4.0, format!("Needs `{site}` in CSRF_TRUSTED_ORIGINS."), Some(l));
     } else if missing.or(cookie).is_some() {
-        c.weaken(0.2, "The reason is the token or cookie, not the origin.");
+        c.weaken(0.2, "Not the origin.");
     }
     c.fix(v.fix(
-        "Trust the origin (with scheme); behind a TLS proxy set SECURE_PROXY_SSL_HEADER.",
+        "Trust the origin.",
         "settings.py",
         "python",
-        "ALLOWED_HOSTS = [\"example.com\"]\n",
-        "CSRF_TRUSTED_ORIGINS = [\"{origin}\"]\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n",
+        "CSRF_TRUSTED_ORIGINS = []\n",
+        "CSRF_TRUSTED_ORIGINS = [\"{origin}\"]\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Behind a proxy: does it pass X-Forwarded-Proto?".into()]);
+    .checks(vec!["A proxy: SECURE_PROXY_SSL_HEADER?".into()]);
 
-    let c = r.cause("token-missing", "The form or JavaScript sends no token", 0.4);
+    let c = r.cause("token-missing", "No token sent", 0.4);
     if let Some(l) = missing {
-        c.support(3.0, "Token missing or wrong: no {% csrf_token %}, or fetch/axios sends no X-CSRFToken.", Some(l));
+        c.support(3.0, "Token missing or wrong.", Some(l));
     }
     c.fix(fix_token.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
 
     let c = r.cause("cookie-not-set", "No csrftoken cookie", 0.3);
     if let Some(l) = cookie {
-        c.support(
-            3.0,
-            "No csrftoken cookie: the form page never set it (cached, no request) or the browser blocked it.",
-            Some(l),
-        );
+        c.support(3.0, "The page never set it, or the browser blocked it.", Some(l));
     }
     c.fix(fix_token).tests(tests).ci(workflow).checks(checks);
 
-    r.finish(|a, b| format!("Can't tell \"{a}\" from \"{b}\": read the reason in `Forbidden (reason): /path/`."))
+    super::orm_common::finish(r, "read `Forbidden (reason)` in the log.")
 }
 
 const TEST: &str = r#"from django.test import Client
 
 
-def test_form_post_passes_csrf():
+def test_csrf():
     client = Client(enforce_csrf_checks=True)
     token = client.get("/contact/").cookies["csrftoken"].value
     assert client.post("/contact/", {"csrfmiddlewaretoken": token}).status_code != 403

@@ -21,7 +21,7 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let name = if last.type_name.is_empty() { "The exception" } else { last.type_name.as_str() };
     let first_line = last.message.lines().next().unwrap_or("").trim();
     let mut evidence = vec![Evidence {
-        says: format!("The exception finally raised is `{name}`."),
+        says: format!("Raised: `{name}`."),
         quote: Some(format!("{name}: {first_line}")),
         weight: Weight::For,
     }];
@@ -31,19 +31,16 @@ pub fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     if let Some(rule) = RULES.iter().find(|r| applies(r, cx, last)) {
         return vec![explain(rule, cx, last, evidence)];
     }
-    let explanation = format!(
-        "No error family recognises this {name} yet. Read the line in the focus frame and the values it uses \
-         against the message \"{first_line}\"."
-    );
+    let explanation = format!("No family recognises this {name}: read the focus line against \"{first_line}\".");
     vec![Diagnosis {
         family: "general",
         cause: "unrecognised",
         title: format!("{name} (not a known family yet)"),
-        cause_title: "Not recognised: read the focus frame".into(),
+        cause_title: "Not recognised".into(),
         confidence: 0.1,
         evidence,
         explanation,
-        checks: vec!["Rerun with the same input and print the values on the focus line.".into()],
+        checks: vec!["Print the focus line's values.".into()],
         fix: None,
         tests: Vec::new(),
         ci: None,
@@ -87,11 +84,7 @@ fn explain(r: &Rule, cx: &Context<'_>, e: &Exception, mut evidence: Vec<Evidence
     ];
     let fill = |t: &str| template::fill(t, &pairs);
     if !code.is_empty() {
-        evidence.push(Evidence {
-            says: format!("The line at {focus}:"),
-            quote: Some(code.to_string()),
-            weight: Weight::For,
-        });
+        evidence.push(Evidence { says: format!("At {focus}:"), quote: Some(code.to_string()), weight: Weight::For });
     }
     let mut v = Values::new(cx);
     if cx.facts.db_engine.is_none() {
@@ -101,8 +94,8 @@ fn explain(r: &Rule, cx: &Context<'_>, e: &Exception, mut evidence: Vec<Evidence
     if r.id == "syntax" {
         steps.insert(0, Step { name: "Every file compiles", run: "python -m compileall -q ." });
     }
-    steps.push(Step { name: "Run the tests", run: "pytest" });
-    let workflow = ci::workflow(&v, "checks and tests", &steps);
+    steps.push(Step { name: "Tests", run: "pytest" });
+    let workflow = ci::workflow(&v, "checks", &steps);
     Diagnosis {
         family: "general",
         cause: r.id,
@@ -111,10 +104,7 @@ fn explain(r: &Rule, cx: &Context<'_>, e: &Exception, mut evidence: Vec<Evidence
         confidence: r.confidence,
         evidence,
         explanation: fill(r.means),
-        checks: vec![
-            fill(r.check),
-            "General layer: no family matched; this reads the exception type and focus frame.".into(),
-        ],
+        checks: vec![fill(r.check), "General layer: no family matched.".into()],
         fix: None,
         tests: test_for(cx, frame, e).into_iter().collect(),
         ci: Some(workflow),
@@ -125,20 +115,20 @@ fn explain(r: &Rule, cx: &Context<'_>, e: &Exception, mut evidence: Vec<Evidence
 /// A pytest test that repeats the failing call, when the focus frame is the user's code.
 fn test_for(cx: &Context<'_>, frame: Option<&Frame>, e: &Exception) -> Option<Snippet> {
     let f = frame.filter(|f| f.origin == Origin::App)?;
-    let exc = e.type_name.rsplit('.').next().filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))?;
+    e.type_name.rsplit('.').next().filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))?;
     let func: String = f.function.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     let under_view = kit::has_frame(cx.tb, "django/core/handlers/base.py", "");
     let code = if under_view {
         let url = cx.facts.request_url.clone().unwrap_or_else(|| "/the-failing-url/".into());
         let url: String = url.chars().filter(|c| *c != '"' && *c != '\\').collect();
         format!(
-            "import pytest\n\n\n@pytest.mark.django_db\ndef test_{func}_does_not_fail(client):\n    # the failing request, which raised {exc}\n    assert client.get(\"{url}\").status_code < 500\n"
+            "import pytest\n\n\n@pytest.mark.django_db\ndef test_{func}_does_not_fail(client):\n    assert client.get(\"{url}\").status_code < 500\n"
         )
     } else if let Some(cmd) =
         cx.facts.management_command.as_deref().filter(|c| c.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {
         format!(
-            "import pytest\nfrom django.core.management import call_command\n\n\n@pytest.mark.django_db\ndef test_{cmd}_command_runs():\n    call_command(\"{cmd}\")  # with the failing run's arguments ({exc})\n"
+            "import pytest\nfrom django.core.management import call_command\n\n\n@pytest.mark.django_db\ndef test_{cmd}_command_runs():\n    call_command(\"{cmd}\")\n"
         )
     } else {
         let module = module_of(&f.file)?;
@@ -146,11 +136,11 @@ fn test_for(cx: &Context<'_>, frame: Option<&Frame>, e: &Exception) -> Option<Sn
             return None;
         }
         format!(
-            "import pytest\n\nfrom {module} import {func}\n\n\n@pytest.mark.django_db\ndef test_{func}_handles_the_failing_input():\n    # raised {exc}: pass the failing call's values, assert the expected result\n    assert {func}() is not None\n"
+            "import pytest\n\nfrom {module} import {func}\n\n\n@pytest.mark.django_db\ndef test_{func}_handles_the_failing_input():\n    assert {func}() is not None\n"
         )
     };
     Some(Snippet {
-        title: "A test that repeats the failing call".into(),
+        title: "Repeat the failing call".into(),
         file: "tests/test_regression.py".into(),
         language: "python",
         code,

@@ -11,19 +11,19 @@
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
 use super::startup::python;
-use super::{Context, Family};
+use super::{orm_common, Context, Family};
 use crate::model::{Diagnosis, Origin};
 
 pub const FAMILY: Family = Family {
     id: "module-not-found-settings",
     code: "DJ033",
     title: "Settings, WSGI module or Django cannot be imported",
-    summary: "\"No module named \'mysite.settings\'\" or \"Couldn\'t import Django\": the project is not on sys.path where the process starts, DJANGO_SETTINGS_MODULE is wrong, or Django is not installed.",
+    summary: "\"No module named 'mysite.settings'\": the project is not on sys.path, DJANGO_SETTINGS_MODULE is wrong, or no Django.",
     example: "real/setup/module_not_found_gunicorn.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The settings and WSGI modules import like any module: their top package must be on `sys.path`, normally via the directory holding manage.py.";
+const EXPLANATION: &str = "The settings/WSGI top package must be on `sys.path` (the manage.py directory).";
 
 const REFERENCES: [&str; 1] = ["Django docs: DJANGO_SETTINGS_MODULE — https://docs.djangoproject.com/en/stable/topics/settings/#designating-the-settings"];
 
@@ -68,10 +68,10 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("settings", if is_settings { name.to_string() } else { format!("{top}.settings") });
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("Python could not import `{name}`."), quote);
+    r.recognised(format!("Cannot import `{name}`."), quote);
     let workflow = ci::workflow(
         &v,
-        "the project imports",
+        "imports",
         &[
             Step {
                 name: "Settings",
@@ -81,24 +81,20 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
             Step { name: "Tests", run: "pytest" },
         ],
     );
-    let tests = vec![python("The settings module imports", "tests/test_startup.py", v.fill(TEST_IMPORT))];
+    let tests = vec![python("Settings import", "tests/test_startup.py", v.fill(TEST_IMPORT))];
 
-    let c = r.cause("wrong-directory", "The process starts outside the project directory", 1.0);
+    let c = r.cause("wrong-directory", "Started outside the project", 1.0);
     if let Some(s) = server {
-        c.support(2.5, format!("`{s}` imports from its working directory; started elsewhere (no --chdir)."), None);
+        c.support(2.5, format!("`{s}` started elsewhere (no --chdir)."), None);
     }
     if !is_settings && !django {
-        c.support(
-            1.0,
-            format!("The top package `{top}` itself is missing: its parent directory is not on sys.path."),
-            quote,
-        );
+        c.support(1.0, format!("`{top}` itself is missing."), quote);
     }
     if django {
-        c.weaken(0.2, "The missing module is Django, not the project.");
+        c.weaken(0.2, "Django is missing, not the project.");
     }
     c.fix(v.fix(
-        "Start from the directory holding manage.py, or pass it.",
+        "Start in the manage.py directory.",
         "terminal",
         "shell",
         "$ gunicorn {top}.wsgi\n",
@@ -106,18 +102,16 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![
-        "`pwd` and `sys.path` of the failing process (systemd `WorkingDirectory=`, Docker `WORKDIR`).".into()
-    ]);
+    .checks(vec!["`pwd` of the process (`WorkingDirectory=`, `WORKDIR`).".into()]);
 
-    let c = r.cause("settings-path-wrong", "DJANGO_SETTINGS_MODULE names a module that does not exist", 0.8);
+    let c = r.cause("settings-path-wrong", "DJANGO_SETTINGS_MODULE is wrong", 0.8);
     if is_settings {
-        c.support(2.5, format!("`{name}` is a settings module: does that dotted path exist?"), quote);
+        c.support(2.5, format!("Does `{name}` exist?"), quote);
     } else {
-        c.weaken(0.2, format!("`{name}` is not a settings module."));
+        c.weaken(0.2, "Not a settings module.");
     }
     c.fix(v.fix(
-        "Name an existing module, dotted from manage.py's folder, no .py.",
+        "Name an existing module.",
         "terminal",
         "shell",
         "$ export DJANGO_SETTINGS_MODULE={module}\n",
@@ -125,19 +119,19 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`echo $DJANGO_SETTINGS_MODULE` where it fails; a settings package needs `__init__.py`.".into()]);
+    .checks(vec!["`echo $DJANGO_SETTINGS_MODULE` there.".into()]);
 
-    let c = r.cause("django-not-installed", "Django is not installed in this interpreter", 0.2);
+    let c = r.cause("django-not-installed", "Django not installed here", 0.2);
     if django {
-        c.support(4.0, "No `django` in this interpreter (virtualenv not active, or system Python).", quote);
+        c.support(4.0, "No `django`: virtualenv not active?", quote);
     } else {
-        c.weaken(0.2, "Django itself imported fine.");
+        c.weaken(0.2, "Django imported.");
     }
     if let Some(prefix) = &f.python_prefix {
-        c.support(0.0, format!("The interpreter's prefix is `{prefix}`."), None);
+        c.support(0.0, format!("Prefix `{prefix}`."), None);
     }
     c.fix(v.fix(
-        "Activate the project's virtualenv (or install requirements into this Python).",
+        "Activate the virtualenv.",
         "terminal",
         "shell",
         "$ python manage.py {command}\n",
@@ -148,20 +142,18 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     .checks(vec!["`which python`; `python -m pip show django`.".into()]);
 
     if nested {
-        let c = r.cause("nested-project", "A nested project folder doubles the package name", 0.0);
-        c.support(2.0, format!("`{name}` repeats `{top}`: the outer folder is counted as a package."), quote);
-        c.tests(tests).ci(workflow).checks(vec![v.fill("Use `{top}.settings`, not `{top}.{top}.settings`.")]);
+        let c = r.cause("nested-project", "Nested project folder", 0.0);
+        c.support(2.0, format!("`{name}` repeats `{top}`."), quote);
+        c.tests(tests).ci(workflow).checks(vec![v.fill("Use `{top}.settings`.")]);
     }
 
-    r.finish(|a, b| {
-        format!("Can't tell \"{a}\" from \"{b}\": run `python -c \"import {top}\"` where the process runs.")
-    })
+    orm_common::finish(r, &format!("`python -c \"import {top}\"` there."))
 }
 
 const TEST_IMPORT: &str = r#"import importlib
 import os
 
 
-def test_settings_module_imports():
+def test_settings_import():
     importlib.import_module(os.environ.get("DJANGO_SETTINGS_MODULE", "{settings}"))
 "#;

@@ -16,12 +16,12 @@ pub const FAMILY: Family = Family {
     id: "multiple-objects-returned",
     code: "DJ044",
     title: "get() matched more than one row (MultipleObjectsReturned)",
-    summary: "\"get() returned more than one <Model>\": the field is not unique and has duplicates, or the lookup crosses a to-many relation.",
+    summary: "\"get() returned more than one\": duplicates in a non-unique field, or a to-many lookup.",
     example: "real/orm/multiple_objects_returned.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`get()` must match exactly one row: the data has duplicates the database allows, or a to-many filter repeats the row.";
+const EXPLANATION: &str = "`get()` must match one row: duplicates, or a to-many filter repeats it.";
 
 const REFERENCES: [&str; 1] =
     ["Django docs: QuerySet.get() — https://docs.djangoproject.com/en/stable/ref/models/querysets/#get"];
@@ -45,72 +45,55 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("module", orm::app_of(&hit.exception.type_name).map_or("myapp".into(), |a| format!("{a}.models")));
     let workflow = ci::workflow(
         &v,
-        "migrations and duplicate tests",
+        "migrations",
         &[
-            Step { name: "Migrations complete", run: "python manage.py makemigrations --check --dry-run" },
+            Step { name: "Made", run: "python manage.py makemigrations --check --dry-run" },
             Step { name: "Migrate", run: "python manage.py migrate --noinput" },
             Step { name: "Tests", run: "pytest" },
         ],
     );
-    let tests = vec![orm::python("The database refuses duplicates", "tests/test_models.py", v.fill(TEST_DUPLICATES))];
+    let tests = vec![orm::python("Duplicates refused", "tests/test_models.py", v.fill(TEST_DUPLICATES))];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`get()` matched {count} {model} rows."), Some(hit.line));
+    r.recognised(format!("{count} {model} rows."), Some(hit.line));
 
-    let c = r.cause(
-        "duplicates-on-non-unique-field",
-        v.fill("Several {model} rows share the `{field}` the code treats as unique"),
-        1.0,
-    );
+    let c = r.cause("duplicates-on-non-unique-field", v.fill("Duplicate {model}.{field}"), 1.0);
     if !args.is_empty() && !args.contains("__") {
-        c.support(1.0, format!("`get({args})` uses a plain field: two rows share that value."), Some(code));
+        c.support(1.0, format!("`get({args})`: a plain field."), Some(code));
     }
     c.fix(fix_unique(&v)).tests(tests.clone()).ci(workflow.clone());
-    c.checks(vec![
-        v.fill("Find duplicates: `{model}.objects.values(\"{field}\").annotate(n=Count(\"pk\")).filter(n__gt=1)`.")
-    ]);
+    c.checks(vec![v.fill("`{model}.objects.values(\"{field}\").annotate(n=Count(\"pk\")).filter(n__gt=1)`.")]);
 
-    let c = r.cause("join-repeats-rows", "A to-many lookup repeats the row", 0.3);
+    let c = r.cause("join-repeats-rows", "A join repeats the row", 0.3);
     if args.contains("__") {
-        c.support(
-            2.5,
-            format!("`get({args})` crosses a relation (`__`): one {model} returns once per matching related row."),
-            Some(code),
-        );
+        c.support(2.5, format!("`get({args})` crosses a relation."), Some(code));
     } else {
-        c.weaken(0.3, "The lookup does not cross a relation (no `__`).");
+        c.weaken(0.3, "No `__` lookup.");
     }
     c.fix(fix_distinct(&v, frame, args)).tests(tests.clone()).ci(workflow.clone());
-    c.checks(vec![
-        "`.values_list(\"pk\", flat=True)` of the filter: a repeated pk is the join, different pks are duplicates."
-            .into(),
-    ]);
+    c.checks(vec![PK.into()]);
 
-    let c = r.cause("get-or-create-race", "get_or_create raced without a unique constraint", 0.2);
+    let c = r.cause("get-or-create-race", "get_or_create race", 0.2);
     if race {
-        c.support(
-            3.0,
-            "A `get_or_create`/`update_or_create` frame: two concurrent calls both create without a unique constraint.",
-            None,
-        );
+        c.support(3.0, "A `get_or_create` frame, no unique constraint.", None);
     } else {
         c.weaken(0.3, "No `get_or_create` frame.");
     }
     c.fix(fix_unique(&v)).tests(tests).ci(workflow);
-    c.checks(vec!["Duplicates created in the same second point to a race.".into()]);
+    c.checks(vec!["Duplicates created the same second?".into()]);
 
-    r.finish(|a, b| {
-        format!("Can't tell \"{a}\" from \"{b}\": a repeated pk is the join, different pks are duplicates.")
-    })
+    orm::finish(r, PK)
 }
+
+const PK: &str = "`values_list(\"pk\")` of the filter: a repeated pk is the join, else duplicates.";
 
 fn fix_unique(v: &Values) -> Fix {
     v.fix(
-        "Remove the duplicates, make the field unique, migrate; meanwhile pick one row explicitly.",
+        "Deduplicate; make it unique.",
         "models.py",
         "python",
         "{field} = models.CharField(max_length=100)\n",
-        "{field} = models.CharField(max_length=100, unique=True)\n# meanwhile: {model}.objects.filter({field}=value).order_by(\"pk\").first()\n",
+        "{field} = models.CharField(max_length=100, unique=True)\n",
     )
 }
 
@@ -124,7 +107,7 @@ fn fix_distinct(v: &Values, frame: Option<&Frame>, args: &str) -> Fix {
         1,
     );
     Fix {
-        summary: "Filter, .distinct(), then take the one row.".into(),
+        summary: "Add .distinct().".into(),
         file: "views.py".into(),
         language: "python",
         before,

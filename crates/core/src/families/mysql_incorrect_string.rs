@@ -15,15 +15,16 @@ pub const FAMILY: Family = Family {
     id: "mysql-incorrect-string",
     code: "DJ052",
     title: "MySQL cannot store these characters (character set is not utf8mb4)",
-    summary: "1366 \"Incorrect string value: \'\\\\xF0…\'\": the charset cannot store the text — emoji in 3-byte `utf8`, or non-Latin text in `latin1`. Use utf8mb4.",
+    summary: "1366 \"Incorrect string value\": emoji in 3-byte `utf8`, or text `latin1` cannot hold. Use utf8mb4.",
     example: "real/mysql/mysql_incorrect_string.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "MySQL's `utf8` is 3-byte `utf8mb3`: 4-byte characters (emoji, starting `\\xF0`) do not fit; `latin1` holds little beyond Western text.";
+const EXPLANATION: &str =
+    "MySQL's `utf8` is 3-byte: 4-byte characters (emoji, `\\xF0`) do not fit; `latin1` even less.";
 
 const REFERENCES: [&str; 1] =
-    ["Django docs: MySQL collation settings — https://docs.djangoproject.com/en/stable/ref/databases/#collation-settings"];
+    ["Django docs: MySQL collation — https://docs.djangoproject.com/en/stable/ref/databases/#collation-settings"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["OperationalError", "DataError"], &["Incorrect string value: '"]) else {
@@ -45,27 +46,25 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     }
     let workflow = mysql_ci(
         &v,
-        "tests on MySQL with utf8mb4",
+        "MySQL utf8mb4",
         &[Step { name: "Migrate", run: "python manage.py migrate --noinput" }, Step { name: "Tests", run: "pytest" }],
     );
-    let tests = vec![v.snippet("Emoji survive MySQL", "tests/test_charset.py", "python", TEST_EMOJI)];
+    let tests = vec![v.snippet("Emoji survive", "tests/test_charset.py", "python", TEST_EMOJI)];
     let mut fix_tables = v.fix(
-        "Convert database and tables to utf8mb4 (back up first).",
+        "Convert to utf8mb4 (back up first).",
         "MySQL shell",
         "sql",
-        "SHOW CREATE TABLE {table};\n",
+        "ALTER TABLE {table} CHARACTER SET utf8;\n",
         CONVERT,
     );
     fix_tables.also = vec![v.snippet("And in settings", "settings.py", "python", SETTINGS_AFTER)];
-    let checks = vec![v.fill(
-        "`SHOW CREATE TABLE {table};` — CHARSET must be utf8mb4; new tables inherit `@@character_set_database`.",
-    )];
+    let mut checks = vec![v.fill("`SHOW CREATE TABLE {table};`: utf8mb4?")];
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("MySQL could not store `{bytes}` in `{table}`.`{column}`."), Some(line));
+    r.recognised(format!("`{bytes}` does not fit `{table}`.`{column}`."), Some(line));
 
-    let c = r.cause("not-utf8mb4", "3-byte utf8 (utf8mb3) cannot hold emoji", 1.0);
+    let c = r.cause("not-utf8mb4", "3-byte utf8 holds no emoji", 1.0);
     if four_byte {
-        c.support(3.0, "\\xF0 starts a 4-byte character (emoji) only utf8mb4 stores.", Some(bytes));
+        c.support(3.0, "\\xF0: a 4-byte character.", Some(bytes));
     } else {
         c.weaken(0.4, "Not a 4-byte character.");
     }
@@ -73,19 +72,20 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     let c = r.cause("latin1-table", "The table is latin1", 0.8);
     if !four_byte && !bytes.is_empty() {
-        c.support(2.0, "Ordinary multi-byte UTF-8, which latin1 cannot hold.", Some(bytes));
+        c.support(2.0, "Multi-byte UTF-8.", Some(bytes));
     }
     if parts.len() == 3 {
-        c.support(0.5, "MariaDB's `db`.`table`.`column` form; its default charset is often latin1.", Some(column_part));
+        c.support(0.5, "MariaDB form; often latin1.", Some(column_part));
     }
     c.fix(fix_tables).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
 
-    let c = r.cause("connection-charset", "The connection charset is not utf8mb4", 0.5);
+    let c = r.cause("connection-charset", "Connection charset not utf8mb4", 0.5);
     c.fix(v.fix("Connect with utf8mb4.", "settings.py", "python", SETTINGS_BEFORE, SETTINGS_AFTER))
         .tests(tests)
         .ci(workflow)
-        .checks(checks);
-    r.finish(|a, b| format!("Can't tell \"{a}\" from \"{b}\": `SHOW CREATE TABLE {table};`."))
+        .checks(checks.clone());
+    let hint = checks.swap_remove(0);
+    super::orm_common::finish(r, &hint)
 }
 
 const SETTINGS_BEFORE: &str = "DATABASES[\"default\"][\"OPTIONS\"] = {}\n";

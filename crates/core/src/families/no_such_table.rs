@@ -8,19 +8,20 @@
 
 use super::kit::{self, Ranking, Values};
 use super::schema_common::{self as sc, Place};
-use super::{Context, Family};
+use super::{orm_common, Context, Family};
 use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "no-such-table",
     code: "DJ002",
     title: "The database has no such table",
-    summary: "\"no such table\" / \"relation … does not exist\" / \"Table … doesn\'t exist\": the table was never created in this database — migrations not made or not run, a query at import time, or another database.",
+    summary: "\"no such table\" / \"relation … does not exist\": migrations not made or not run, a query at import time, or another database.",
     example: "real/sqlite_no_such_table.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The database has no table `{table}`. Migrations create tables: `makemigrations` writes them, `migrate` applies them; one did not happen for `{app}` on this database.";
+const EXPLANATION: &str =
+    "No table `{table}`: `makemigrations` or `migrate` did not happen for `{app}` on this database.";
 
 fn recognise(message: &str) -> Option<(String, &str)> {
     for line in message.lines() {
@@ -67,104 +68,85 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let ci = sc::migrations_ci(&v);
     let tests = vec![sc::test_tables(), sc::test_migrations()];
     let mut r = Ranking::new(&FAMILY, explanation, &[sc::REF_MIGRATIONS, sc::REF_MIGRATE]);
-    r.recognised(format!("No table `{table}`; it ran from {}.", sc::place_words(place)), Some(line));
+    r.recognised(format!("No `{table}`; from {}.", sc::place_words(place)), Some(line));
 
-    let c = r.cause("migrate-not-run", "Migrations were not applied to this database", 2.0);
+    let c = r.cause("migrate-not-run", "Migrations not applied", 2.0);
     if django_table {
-        c.support(
-            2.5,
-            format!("`{table}` is Django's own (`{app}`), which always has migrations: `migrate` never ran here."),
-            Some(&table),
-        );
+        c.support(2.5, format!("`{table}` is Django's own: `migrate` never ran here."), Some(&table));
     }
     if place == Place::Request {
-        c.support(0.5, "A running site queried it: its database was never migrated.", None);
+        c.support(0.5, "A running site queried it.", None);
     }
     c.fix(v.fix(
-        "Migrate the database the settings point at.",
+        "Migrate this database.",
         "terminal",
         "shell",
-        "$ python manage.py runserver\nOperationalError: no such table: {table}\n",
+        "$ python manage.py runserver\n",
         "$ python manage.py showmigrations {app}\n$ python manage.py migrate\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`showmigrations {app}` with the failing process's settings: `[ ]` = not applied.")]);
+    .checks(vec![v.fill("`showmigrations {app}`: `[ ]` = not applied.")]);
 
-    let c = r.cause("migration-missing", "No migration creates this table", 1.0);
+    let c = r.cause("migration-missing", "No migration creates it", 1.0);
     if django_table {
-        c.weaken(0.1, "Django's own tables always have migrations.");
+        c.weaken(0.1, "Django's own table.");
     } else {
-        c.support(
-            0.8,
-            format!("`{table}` is your app `{app}`'s: without `migrations/__init__.py`, `migrate` never creates it."),
-            Some(&table),
-        );
+        c.support(0.8, format!("`{table}` is your app's; no `migrations/__init__.py`?"), Some(&table));
     }
     c.fix(v.fix(
-        "Create the migration, commit it, apply it.",
+        "Make, apply, commit.",
         "terminal",
         "shell",
-        "$ python manage.py migrate\nNo migrations to apply.\n",
+        "$ python manage.py migrate\n",
         "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n$ git add {app}/migrations/\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["`makemigrations --check --dry-run` lists what is missing.".into()]);
+    .checks(vec!["`makemigrations --check --dry-run`.".into()]);
 
-    let c = r.cause("import-time-query", "A query runs at import time, before migrate", 0.2);
+    let c = r.cause("import-time-query", "A query at import time", 0.2);
     if place == Place::Import {
         let f = sc::module_frame(cx);
         let code = f.and_then(|f| f.code.as_deref());
-        c.support(
-            6.0,
-            format!(
-                "`{}` queries at module level while Django imports apps/URLs, so `migrate` crashes first.",
-                f.map_or("", |f| f.file.as_str())
-            ),
-            code,
-        );
+        c.support(6.0, format!("`{}` queries at module level.", f.map_or("", |f| f.file.as_str())), code);
     } else {
-        c.weaken(0.3, "No module-level frame of your code under Django's imports.");
+        c.weaken(0.3, "No module-level query.");
     }
     c.fix(v.fix(
-        "Query lazily (a callable), not at import.",
+        "Query lazily.",
         "forms.py",
         "python",
         "CHOICES = [(c.pk, c.name) for c in Category.objects.all()]\n",
-        "def choices():  # forms.ChoiceField(choices=choices)\n    return [(c.pk, c.name) for c in Category.objects.all()]\n",
+        "def choices():\n    return [(c.pk, c.name) for c in Category.objects.all()]\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["Look for querysets evaluated in models.py, forms.py, urls.py or AppConfig.ready().".into()]);
+    .checks(vec!["Querysets in forms.py, urls.py, ready()?".into()]);
 
-    let c = r.cause("test-database", "The test database lacks the table (unmanaged model, no migrations)", 0.1);
+    let c = r.cause("test-database", "Not in the test database", 0.1);
     if place == Place::Test {
-        c.support(
-            3.0,
-            "A test: `managed = False` or `--nomigrations` leaves the table out of the test database.",
-            None,
-        );
+        c.support(3.0, "A test: `managed = False` or `--nomigrations`?", None);
     } else {
-        c.weaken(0.3, "Nothing shows a test run.");
+        c.weaken(0.3, "Not a test.");
     }
     c.fix(v.fix(
-        "Create the unmanaged model's table in the test database.",
+        "Create the unmanaged table in tests.",
         "conftest.py",
         "python",
         "class Meta:\n    managed = False\n    db_table = \"{table}\"\n",
-        "@pytest.fixture(scope=\"session\")\ndef django_db_setup(django_db_setup, django_db_blocker):\n    with django_db_blocker.unblock(), connection.schema_editor() as e:\n        e.create_model(UnmanagedModel)  # db_table \"{table}\"\n",
+        "@pytest.fixture(scope=\"session\")\ndef django_db_setup(django_db_setup, django_db_blocker):\n    with django_db_blocker.unblock(), connection.schema_editor() as e:\n        e.create_model(UnmanagedModel)\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["Is the model `managed = False`? Does pytest run with `--nomigrations`?".into()]);
+    .checks(vec!["`managed = False`? `--nomigrations`?".into()]);
 
-    let c = r.cause("wrong-database", "The code uses another database than the migrated one", 0.4);
+    let c = r.cause("wrong-database", "Another database than the migrated one", 0.4);
     if sqlite {
-        c.support(0.6, "SQLite: a relative NAME is a new, empty file in each working directory.", None);
+        c.support(0.6, "SQLite: a relative NAME differs per directory.", None);
     }
     if !cx.facts.docker.is_empty() {
-        c.support(0.6, "A container: a new volume holds an unmigrated database.", None);
+        c.support(0.6, "A container: a new volume?", None);
     }
     c.fix(v.fix(
         "Use an absolute database path.",
@@ -175,7 +157,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec!["`diffsettings | grep -A6 DATABASES` in the failing process.".into()]);
+    .checks(vec!["`diffsettings | grep -A6 DATABASES`.".into()]);
 
-    r.finish(|a, b| format!("Can't tell \"{a}\" from \"{b}\": `showmigrations {app}` — `[ ]` or no entry?"))
+    orm_common::finish(r, &format!("`showmigrations {app}`."))
 }

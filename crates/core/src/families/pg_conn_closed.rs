@@ -16,12 +16,13 @@ pub const FAMILY: Family = Family {
     id: "pg-conn-closed",
     code: "DJ036",
     title: "The PostgreSQL connection was closed under Django",
-    summary: "\"server closed the connection unexpectedly\" / \"connection already closed\": an open connection was dropped by a restart, a proxy idle timeout, or reused after an error.",
+    summary: "\"server closed the connection unexpectedly\": a restart, a proxy idle timeout, or reuse after an error.",
     example: "real/postgres/conn_closed_terminated.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "An open connection died: the server ended it (restart, failover) or a proxy/NAT cut it when idle. Django notices on the next query; a failed connection stays dead.";
+const EXPLANATION: &str =
+    "An open connection died (server restart, or an idle cut by a proxy); Django notices on the next query.";
 
 const REFERENCES: [&str; 1] = [
     "Django docs: Persistent connections — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections",
@@ -50,75 +51,72 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
             && !matches!(f.management_command.as_deref(), Some("migrate" | "runserver")));
     let v = pg::values(cx);
     let quote = Some(hit.line);
-    let ci = pg::workflow(&v, "PostgreSQL service for the tests");
-    let tests =
-        vec![pg::snippet("Persistent connections are health-checked", "tests/test_settings.py", HEALTH_TEST.into())];
+    let ci = pg::workflow(&v, "PostgreSQL");
+    let tests = vec![pg::snippet("Connections health-checked", "tests/test_settings.py", HEALTH_TEST.into())];
     let checks = CHECKS.iter().map(|s| v.fill(s)).collect::<Vec<_>>();
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}`: the connection was lost.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}`: connection lost.", short(&hit.exception.type_name)), quote);
 
-    let c = r.cause("idle-connection-dropped", "An idle long-lived connection was dropped", 1.0);
+    let c = r.cause("idle-connection-dropped", "Idle connection dropped", 1.0);
     if long_running {
         c.support(
             1.5,
             format!(
-                "A long-lived process ({}) holds one connection for long.",
+                "Long-lived process: {}.",
                 f.management_command.as_deref().or(f.runner.as_deref()).unwrap_or("worker")
             ),
             None,
         );
     }
     if at_connect {
-        c.weaken(0.3, "It failed while connecting, not when idle.");
+        c.weaken(0.3, "Failed while connecting.");
     }
     c.fix(v.fix(FIX_HEALTH.0, FIX_HEALTH.1, FIX_HEALTH.2, FIX_HEALTH.3, FIX_HEALTH.4))
         .tests(tests.clone())
         .checks(checks.clone())
         .ci(ci.clone());
 
-    let c = r.cause("server-restarted", "The server restarted or ended the session", 0.5);
+    let c = r.cause("server-restarted", "Server ended the session", 0.5);
     if admin {
-        c.support(3.0, "The server ended the session itself (restart, failover, pg_terminate_backend).", quote);
+        c.support(3.0, "The server ended it.", quote);
     }
     c.fix(v.fix(FIX_HEALTH.0, FIX_HEALTH.1, FIX_HEALTH.2, FIX_HEALTH.3, FIX_HEALTH.4))
         .tests(tests.clone())
         .checks(checks.clone())
         .ci(ci.clone());
 
-    let c = r.cause("reused-after-error", "The code reused the connection after an error", 0.2);
+    let c = r.cause("reused-after-error", "Reused after an error", 0.2);
     if reuse {
-        c.support(4.0, "\"Already closed\": an earlier error closed it and the code queried again.", quote);
+        c.support(4.0, "Already closed by an earlier error.", quote);
     }
     c.fix(v.fix(FIX_REUSE.0, FIX_REUSE.1, FIX_REUSE.2, FIX_REUSE.3, FIX_REUSE.4))
         .tests(tests.clone())
         .checks(checks.clone())
         .ci(ci.clone());
 
-    let c = r.cause("ssl-or-wrong-port", "SSL mismatch, or the port is not PostgreSQL", 0.1);
+    let c = r.cause("ssl-or-wrong-port", "SSL mismatch or wrong port", 0.1);
     if at_connect {
-        c.support(3.0, "It failed in `get_new_connection`, during the handshake.", None);
+        c.support(3.0, "Failed in the handshake.", None);
     }
     if hit.pattern.starts_with("SSL") {
-        c.support(1.0, "An SSL-level failure.", quote);
+        c.support(1.0, "An SSL failure.", quote);
     }
     c.fix(v.fix(FIX_SSL.0, FIX_SSL.1, FIX_SSL.2, FIX_SSL.3, FIX_SSL.4)).tests(tests).checks(checks).ci(ci);
 
-    r.finish(|a, b| {
-        format!("Can't tell \"{a}\" from \"{b}\": does the server log show a restart or \"terminating connection\"?")
-    })
+    super::orm_common::finish(r, "a restart in the server log?")
 }
 
 const HEALTH_TEST: &str = r#"from django.conf import settings
 
 
-def test_persistent_connections_are_checked():
+def test_health_checks():
     db = settings.DATABASES["default"]
     assert not db.get("CONN_MAX_AGE") or db.get("CONN_HEALTH_CHECKS")
 "#;
 
 const FIX_HEALTH: (&str, &str, &str, &str, &str) = (
-    "Health-check persistent connections (Django 4.1+) and keep them younger than any idle timeout; in loops call close_old_connections().",
+    "Health-check persistent connections; keep them younger than idle timeouts.",
     "settings.py",
     "python",
     "DATABASES[\"default\"][\"CONN_MAX_AGE\"] = None\n",
@@ -126,7 +124,7 @@ const FIX_HEALTH: (&str, &str, &str, &str, &str) = (
 );
 
 const FIX_REUSE: (&str, &str, &str, &str, &str) = (
-    "Close the connection after a database error; Django opens a new one.",
+    "Close it after an error.",
     "worker.py",
     "python",
     "try:\n    process()\nexcept OperationalError:\n    process()\n",
@@ -134,14 +132,11 @@ const FIX_REUSE: (&str, &str, &str, &str, &str) = (
 );
 
 const FIX_SSL: (&str, &str, &str, &str, &str) = (
-    "Match the server's SSL mode; check PORT is PostgreSQL's.",
+    "Match the SSL mode.",
     "settings.py",
     "python",
     "DATABASES[\"default\"][\"PORT\"] = \"{port}\"\n",
-    "DATABASES[\"default\"][\"OPTIONS\"] = {\"sslmode\": \"require\"}  # or \"disable\"\n",
+    "DATABASES[\"default\"][\"OPTIONS\"] = {\"sslmode\": \"require\"}\n",
 );
 
-const CHECKS: [&str; 2] = [
-    "The PostgreSQL log then: `terminating connection` or a restart?",
-    "A proxy (PgBouncer, load balancer, NAT) in between? Its idle timeout vs CONN_MAX_AGE?",
-];
+const CHECKS: [&str; 2] = ["Server log: a restart?", "A proxy's idle timeout vs CONN_MAX_AGE?"];

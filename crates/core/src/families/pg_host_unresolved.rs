@@ -15,16 +15,16 @@ pub const FAMILY: Family = Family {
     id: "pg-host-unresolved",
     code: "DJ014",
     title: "The database host name does not resolve",
-    summary: "\"could not translate host name … to address\": HOST does not resolve here — usually a compose service name like `db` used outside compose, or an unset DATABASE_URL.",
+    summary:
+        "\"could not translate host name\": a compose service name used outside compose, or an unset DATABASE_URL.",
     example: "real/postgres/host_unresolved.txt",
     diagnose,
 };
 
-const EXPLANATION: &str =
-    "The resolver found no address for HOST. Compose service names (`db`) resolve only inside their compose network.";
+const EXPLANATION: &str = "HOST does not resolve here; compose names (`db`) resolve only inside compose.";
 
 const REFERENCES: [&str; 2] =
-    [pg::DATABASES_REF, "Docker docs: Networking in Compose — https://docs.docker.com/compose/how-tos/networking/"];
+    [pg::DATABASES_REF, "Docker: Compose networking — https://docs.docker.com/compose/how-tos/networking/"];
 
 const PATTERNS: [&str; 2] = ["could not translate host name", "failed to resolve host"];
 
@@ -42,63 +42,63 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = pg::values(cx);
     v.set("host", if host.is_empty() { "db" } else { host });
     let quote = Some(hit.line);
-    let ci = pg::workflow(&v, "PostgreSQL service reached as localhost in CI");
-    let tests = vec![pg::snippet("The database host resolves", "tests/test_settings.py", RESOLVE_TEST.into())];
+    let ci = pg::workflow(&v, "PostgreSQL");
+    let tests = vec![pg::snippet("Host resolves", "tests/test_settings.py", RESOLVE_TEST.into())];
     let checks = CHECKS.iter().map(|s| v.fill(s)).collect::<Vec<_>>();
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}`: `{host}` does not resolve.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}`: `{host}` unresolved.", short(&hit.exception.type_name)), quote);
 
-    let c = r.cause("compose-name-outside", "A docker compose service name is used outside compose", 1.0);
+    let c = r.cause("compose-name-outside", "Compose name used outside compose", 1.0);
     if !dotted && !odd {
-        c.support(2.0, format!("`{host}` has no dots: a compose service name, resolvable only inside compose."), quote);
+        c.support(2.0, format!("`{host}` has no dots: a service name."), quote);
     }
     if docker {
-        c.weaken(0.3, "A container shows: it probably ran inside compose.");
+        c.weaken(0.3, "It ran in a container.");
     } else {
-        c.support(1.0, "No container shows: it likely ran on the host.", None);
+        c.support(1.0, "No container shows.", None);
     }
     c.fix(fix_outside(&v)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause("container-network", "The container is not on the database's network", 0.3);
+    let c = r.cause("container-network", "Not on the database's network", 0.3);
     if docker {
         for d in f.docker.iter().take(2) {
-            c.support(2.0, format!("It runs in a container: {d}."), None);
+            c.support(2.0, format!("Container: {d}."), None);
         }
     }
     if dotted {
-        c.weaken(0.5, format!("`{host}` is a domain name, not a service."));
+        c.weaken(0.5, format!("`{host}` is a domain."));
     }
     c.fix(v.fix(FIX_NETWORK.0, FIX_NETWORK.1, FIX_NETWORK.2, FIX_NETWORK.3, FIX_NETWORK.4))
         .tests(tests.clone())
         .checks(checks.clone())
         .ci(ci.clone());
 
-    let c = r.cause("url-not-parsed", "The host came from an unset DATABASE_URL or variable", 0.2);
+    let c = r.cause("url-not-parsed", "Unset DATABASE_URL or variable", 0.2);
     if odd {
-        c.support(4.0, format!("The host `{host}` is an unset or unexpanded variable."), quote);
+        c.support(4.0, format!("`{host}`: an unset variable."), quote);
     }
     for e in f.env_settings.iter().take(2) {
-        c.support(1.0, format!("Settings come from the environment: {e}."), None);
+        c.support(1.0, format!("From the environment: {e}."), None);
     }
     c.fix(fix_outside(&v)).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause("transient-dns", "A temporary DNS failure", 0.1);
+    let c = r.cause("transient-dns", "Temporary DNS failure", 0.1);
     if transient {
-        c.support(4.0, "The resolver called it temporary: DNS did not answer in time.", quote);
+        c.support(4.0, "The resolver says temporary.", quote);
     }
     c.fix(v.fix(FIX_NETWORK.0, FIX_NETWORK.1, FIX_NETWORK.2, FIX_NETWORK.3, FIX_NETWORK.4))
         .tests(tests.clone())
         .checks(checks.clone())
         .ci(ci.clone());
 
-    let c = r.cause("hostname-typo", "The host name is misspelt or renamed", 0.2);
+    let c = r.cause("hostname-typo", "Host misspelt or renamed", 0.2);
     if dotted {
-        c.support(2.0, format!("Check the domain `{host}` against your provider's console."), quote);
+        c.support(2.0, format!("Check `{host}` with your provider."), quote);
     }
     c.fix(fix_outside(&v)).tests(tests).checks(checks).ci(ci);
 
-    r.finish(|a, b| format!("Can't tell \"{a}\" from \"{b}\": `getent hosts {}` where Django runs.", v.get("host")))
+    super::orm_common::finish(r, &v.fill("`getent hosts {host}`."))
 }
 
 const RESOLVE_TEST: &str = r#"import socket
@@ -106,21 +106,21 @@ const RESOLVE_TEST: &str = r#"import socket
 from django.conf import settings
 
 
-def test_database_host_resolves():
+def test_host_resolves():
     socket.getaddrinfo(settings.DATABASES["default"]["HOST"], None)
 "#;
 
 fn fix_outside(v: &Values) -> Fix {
     let mut fix = pg::fix(
         v,
-        "Read HOST from the environment: the service name in compose, localhost outside.",
+        "Read HOST from the environment.",
         "settings.py",
         "python",
-        "DATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"HOST\": \"{host}\"}}\n",
-        "import os\n\nDATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"HOST\": os.environ.get(\"POSTGRES_HOST\", \"localhost\")}}\n",
+        "DATABASES[\"default\"][\"HOST\"] = \"{host}\"\n",
+        "DATABASES[\"default\"][\"HOST\"] = os.environ[\"POSTGRES_HOST\"]\n",
     );
     fix.also.push(v.snippet(
-        "Or run inside compose",
+        "Or inside compose",
         "terminal",
         "shell",
         "$ docker compose exec web python manage.py {command}\n",
@@ -129,14 +129,11 @@ fn fix_outside(v: &Values) -> Fix {
 }
 
 const FIX_NETWORK: (&str, &str, &str, &str, &str) = (
-    "Put app and database on one compose network; HOST is the service name.",
+    "One compose network for both.",
     "docker-compose.yml",
     "yaml",
-    "services:\n  web:\n    environment:\n      POSTGRES_HOST: {host}\n",
-    "services:\n  {host}:\n    image: postgres:16\n    networks: [backend]\n  web:\n    environment:\n      POSTGRES_HOST: {host}\n    networks: [backend]\nnetworks:\n  backend: {}\n",
+    "services:\n  web:\n    image: app\n",
+    "services:\n  web:\n    image: app\n    networks: [backend]\n  {host}:\n    networks: [backend]\n",
 );
 
-const CHECKS: [&str; 2] = [
-    "`getent hosts {host}` where Django runs.",
-    "`docker network inspect <network>`: which services share the app's network?",
-];
+const CHECKS: [&str; 2] = ["`getent hosts {host}` there.", "`docker network inspect <network>`."];

@@ -16,12 +16,12 @@ pub const FAMILY: Family = Family {
     id: "pytest-db-blocked",
     code: "DJ024",
     title: "pytest-django blocked database access",
-    summary: "\"Database access not allowed, use the \\\"django_db\\\" mark…\": a test without the mark, a fixture without db, or a query at import time.",
+    summary: "\"Database access not allowed\": a test without the mark, a fixture without db, or an import-time query.",
     example: "real/setup/pytest_db_blocked.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "pytest-django blocks the database unless a test asks for it; this query ran in a test or fixture that did not ask, or during collection.";
+const EXPLANATION: &str = "pytest-django blocks the database unless a test or fixture asks for it.";
 
 const REFERENCES: [&str; 1] =
     ["pytest-django: Database access — https://pytest-django.readthedocs.io/en/latest/database.html"];
@@ -52,22 +52,22 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("expr", expr.unwrap_or("Product.objects.create(name=\"Apple\")"));
     let quote = Some(hit.line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("pytest-django refused a query: database access not enabled.", quote);
+    r.recognised("pytest-django refused a query.", quote);
     if let Some(f) = frame {
-        r.recognised(format!("The query came from `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
+        r.recognised(format!("From `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
     }
     let workflow = ci::workflow(&v, "pytest-django", &[Step { name: "Tests", run: "pytest" }]);
-    let tests = vec![python("The database is blocked without the mark", "tests/test_db_guard.py", TEST_GUARD.into())];
+    let tests = vec![python("Blocked without the mark", "tests/test_db_guard.py", TEST_GUARD.into())];
     let fcode = frame.and_then(|f| f.code.as_deref());
 
-    let c = r.cause("missing-mark", "The test is not marked django_db", 1.0);
+    let c = r.cause("missing-mark", "Test not marked django_db", 1.0);
     if test {
-        c.support(3.0, format!("The query is in the test `{function}` itself."), fcode);
+        c.support(3.0, format!("In the test `{function}`."), fcode);
     } else {
-        c.weaken(0.3, "The query is not in a test function.");
+        c.weaken(0.3, "Not in a test.");
     }
     c.fix(v.fix(
-        "Mark the test (or the module: `pytestmark = pytest.mark.django_db`).",
+        "Mark the test.",
         &v.fill("{file}"),
         "python",
         "def {function}():\n    {code}\n",
@@ -75,16 +75,16 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["A test-setup mistake, not a production bug: CI fails the same way.".into()]);
+    .checks(vec!["A test-setup mistake, not a production bug.".into()]);
 
-    let c = r.cause("fixture-without-db", "A fixture uses the database without requesting db", 0.4);
+    let c = r.cause("fixture-without-db", "Fixture without db", 0.4);
     if fixture {
-        c.support(3.0, format!("The query is in `{function}`, a fixture or helper, not a test."), fcode);
+        c.support(3.0, format!("In `{function}`, not a test."), fcode);
     } else {
-        c.weaken(0.3, "The query is not in a fixture.");
+        c.weaken(0.3, "Not in a fixture.");
     }
     c.fix(v.fix(
-        "Request `db` in the fixture that queries.",
+        "Request `db`.",
         "conftest.py",
         "python",
         "@pytest.fixture\ndef {function}():\n    return {expr}\n",
@@ -92,18 +92,16 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![
-        "Session-scoped fixtures cannot use `db`: use `django_db_setup` + `django_db_blocker.unblock()`.".into(),
-    ]);
+    .checks(vec!["Session fixtures: `django_db_blocker.unblock()`.".into()]);
 
-    let c = r.cause("import-time-query", "A query runs at import time, during collection", 0.3);
+    let c = r.cause("import-time-query", "A query at import time", 0.3);
     if module_level {
-        c.support(3.5, "The query is at module level: pytest imports the file to collect tests, before any test enables the database.", fcode);
+        c.support(3.5, "At module level: runs during collection.", fcode);
     } else {
-        c.weaken(0.3, "The query is not at module level.");
+        c.weaken(0.3, "Not at module level.");
     }
     c.fix(v.fix(
-        "Query lazily: inside a function, or a callable for form choices.",
+        "Query lazily.",
         "forms.py",
         "python",
         "PRODUCT_CHOICES = [(p.pk, p.name) for p in Product.objects.all()]\n",
@@ -111,24 +109,22 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`manage.py check` on an empty database fails on module-level queries too.".into()]);
+    .checks(vec!["Module-level querysets in forms.py, urls.py?".into()]);
 
     if repr {
-        let c = r.cause("queryset-repr", "pytest printed a QuerySet in a failure report", 0.0);
-        c.support(3.0, "`__repr__`/saferepr frames: pytest evaluated a QuerySet for an assertion message.", None);
-        c.tests(tests).ci(workflow).checks(vec!["Compare lists, not querysets: `assert list(qs) == [...]`.".into()]);
+        let c = r.cause("queryset-repr", "pytest printed a QuerySet", 0.0);
+        c.support(3.0, "`__repr__` frames: an assertion message.", None);
+        c.tests(tests).ci(workflow).checks(vec!["`assert list(qs) == [...]`.".into()]);
     }
 
-    r.finish(|a, b| {
-        format!("Can't tell \"{a}\" from \"{b}\": is the querying frame a test, a fixture, or module level?")
-    })
+    super::orm_common::finish(r, "a test, a fixture, or module level?")
 }
 
 const TEST_GUARD: &str = r#"import pytest
 from django.db import connection
 
 
-def test_database_is_blocked_without_the_mark():
+def test_db_blocked():
     with pytest.raises(RuntimeError):
         connection.ensure_connection()
 "#;

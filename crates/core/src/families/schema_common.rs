@@ -53,9 +53,9 @@ pub fn module_frame<'a>(cx: &Context<'a>) -> Option<&'a crate::model::Frame> {
 
 pub fn place_words(p: Place) -> &'static str {
     match p {
-        Place::Import => "a query at module level, run while Django imported your code",
+        Place::Import => "a module-level query at import",
         Place::Test => "a test",
-        Place::Request => "a request handled by a view",
+        Place::Request => "a request",
         Place::Command => "a management command",
         Place::Other => "your code",
     }
@@ -118,11 +118,11 @@ pub fn split_column(qualified: &str) -> (String, String) {
 pub fn migrations_ci(v: &Values) -> Snippet {
     ci::workflow(
         v,
-        "migrations complete and applied",
+        "migrations",
         &[
-            Step { name: "Migrations complete", run: "python manage.py makemigrations --check --dry-run" },
+            Step { name: "Made", run: "python manage.py makemigrations --check --dry-run" },
             Step { name: "Migrate", run: "python manage.py migrate --noinput" },
-            Step { name: "Nothing unapplied", run: "python manage.py migrate --check" },
+            Step { name: "Applied", run: "python manage.py migrate --check" },
             Step { name: "Tests", run: "pytest" },
         ],
     )
@@ -149,11 +149,11 @@ def test_every_model_has_its_table():
 "#;
 
 pub fn test_migrations() -> Snippet {
-    py("makemigrations --check passes", "tests/test_migrations.py", TEST_MIGRATIONS.into())
+    py("No missing migrations", "tests/test_migrations.py", TEST_MIGRATIONS.into())
 }
 
 pub fn test_tables() -> Snippet {
-    py("Every managed model has its table", "tests/test_migrations.py", TEST_TABLES.into())
+    py("Every model has its table", "tests/test_migrations.py", TEST_TABLES.into())
 }
 
 pub fn py(title: &str, file: &str, code: String) -> Snippet {
@@ -161,9 +161,10 @@ pub fn py(title: &str, file: &str, code: String) -> Snippet {
 }
 
 pub const REF_MIGRATIONS: &str =
-    "Django documentation: Migrations — https://docs.djangoproject.com/en/stable/topics/migrations/";
+    "Django docs: Migrations — https://docs.djangoproject.com/en/stable/topics/migrations/";
 pub const REF_MIGRATE: &str =
-    "Django documentation: django-admin migrate — https://docs.djangoproject.com/en/stable/ref/django-admin/#migrate";
+    "Django docs: migrate — https://docs.djangoproject.com/en/stable/ref/django-admin/#migrate";
 pub const REF_INTEGRITY: &str =
-    "Django documentation: Database exceptions (IntegrityError) — https://docs.djangoproject.com/en/stable/ref/exceptions/#database-exceptions";
-pub const REF_TRANSACTIONS: &str = "Django documentation: Database transactions (atomic) — https://docs.djangoproject.com/en/stable/topics/db/transactions/";
+    "Django docs: IntegrityError — https://docs.djangoproject.com/en/stable/ref/exceptions/#database-exceptions";
+pub const REF_TRANSACTIONS: &str =
+    "Django docs: Transactions — https://docs.djangoproject.com/en/stable/topics/db/transactions/";

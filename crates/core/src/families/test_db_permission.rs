@@ -16,12 +16,12 @@ pub const FAMILY: Family = Family {
     id: "test-db-permission",
     code: "DJ041",
     title: "The tests cannot create their test database",
-    summary: "\"Got an error creating the test database\": the role lacks CREATEDB, or a leftover test database triggers a prompt that fails in CI.",
+    summary: "\"Got an error creating the test database\": no CREATEDB, or a leftover test database prompts in CI.",
     example: "real/postgres/test_db_permission_pytest.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The tests create `test_` + NAME, which needs CREATEDB; a leftover from an interrupted run makes Django prompt, and CI cannot answer.";
+const EXPLANATION: &str = "Tests create `test_` + NAME (needs CREATEDB); a leftover one makes Django prompt.";
 
 const REFERENCES: [&str; 1] = ["Django docs: The test database — https://docs.djangoproject.com/en/stable/topics/testing/overview/#the-test-database"];
 
@@ -44,61 +44,45 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("test_db", name);
     v.set("user", "app");
     let quote = Some(hit.line);
-    let ci = pg::workflow(&v, "tests against a throwaway database service");
+    let ci = pg::workflow(&v, "PostgreSQL");
     let tests = vec![pg::smoke_test(&v)];
     let leftover = hit.pattern == "already exists";
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}` while creating the test database.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}` creating the test database.", short(&hit.exception.type_name)), quote);
     let checks = CHECKS.iter().map(|s| v.fill(s)).collect::<Vec<_>>();
 
-    let c = r.cause("no-createdb", "The role lacks CREATEDB", 0.5);
+    let c = r.cause("no-createdb", "Role lacks CREATEDB", 0.5);
     if !leftover {
-        c.support(4.0, "The server refused CREATE DATABASE for this role.", quote);
+        c.support(4.0, "CREATE DATABASE refused.", quote);
     } else {
-        c.weaken(0.2, "The role can create databases; the name is taken.");
+        c.weaken(0.2, "The name is taken.");
     }
     let mut fix = v.fix(FIX_CREATEDB.0, FIX_CREATEDB.1, FIX_CREATEDB.2, FIX_CREATEDB.3, FIX_CREATEDB.4);
-    fix.also.push(v.snippet("Or a test database the role owns, kept", "settings.py", "python", KEEPDB));
+    fix.also.push(v.snippet("Or a kept test database", "settings.py", "python", KEEPDB));
     c.fix(fix).tests(tests.clone()).checks(checks.clone()).ci(ci.clone());
 
-    let c = r.cause("leftover-test-db", "A leftover test database", 0.2);
+    let c = r.cause("leftover-test-db", "Leftover test database", 0.2);
     if leftover {
-        c.support(4.0, format!("`{name}` exists: a killed run never dropped it."), quote);
+        c.support(4.0, format!("`{name}` exists."), quote);
     }
     if let Some((_, e)) = eof {
-        c.support(1.0, "Django's delete prompt got no answer (no terminal, as in CI).", Some(e.message.as_str()));
+        c.support(1.0, "The delete prompt got no answer.", Some(e.message.as_str()));
     }
     c.fix(v.fix(FIX_NOINPUT.0, FIX_NOINPUT.1, FIX_NOINPUT.2, FIX_NOINPUT.3, FIX_NOINPUT.4))
         .tests(tests)
         .checks(checks)
         .ci(ci);
 
-    r.finish(|a, b| {
-        format!(
-            "Can't tell \"{a}\" from \"{b}\": as superuser, `\\du` shows Create DB, `\\l {}` a leftover.",
-            v.get("test_db")
-        )
-    })
+    super::orm_common::finish(r, "`\\du` and `\\l` as superuser.")
 }
 
-const FIX_CREATEDB: (&str, &str, &str, &str, &str) = (
-    "Let the role create databases, or test on a throwaway server.",
-    "psql",
-    "sql",
-    "CREATE DATABASE \"{test_db}\";  -- permission denied\n",
-    "ALTER ROLE {user} CREATEDB;  -- as superuser, not in production\n",
-);
+const FIX_CREATEDB: (&str, &str, &str, &str, &str) =
+    ("Grant CREATEDB.", "psql", "sql", "ALTER ROLE {user} NOCREATEDB;\n", "ALTER ROLE {user} CREATEDB;\n");
 
-const KEEPDB: &str = "DATABASES[\"default\"][\"TEST\"] = {\"NAME\": \"{test_db}\"}  # then: pytest --reuse-db\n";
+const KEEPDB: &str = "DATABASES[\"default\"][\"TEST\"] = {\"NAME\": \"{test_db}\"}\n";
 
-const FIX_NOINPUT: (&str, &str, &str, &str, &str) = (
-    "Never prompt in CI: let Django drop the leftover.",
-    "terminal",
-    "shell",
-    "$ python manage.py test\nType 'yes' if you would like to try deleting the test database '{test_db}'…\n",
-    "$ python manage.py test --noinput    # pytest: --create-db\n",
-);
+const FIX_NOINPUT: (&str, &str, &str, &str, &str) =
+    ("Never prompt in CI.", "terminal", "shell", "$ python manage.py test\n", "$ python manage.py test --noinput\n");
 
-const CHECKS: [&str; 2] =
-    ["`psql -c '\\du'`: does the app's role have Create DB?", "`psql -l | grep {test_db}`: a leftover test database?"];
+const CHECKS: [&str; 2] = ["`psql -c '\\du'`: Create DB?", "`psql -l | grep {test_db}`."];

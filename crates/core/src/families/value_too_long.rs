@@ -9,14 +9,15 @@
 use super::ci::{self, Step};
 use super::kit::{self, Ranking, Values};
 use super::mysql_cant_connect::py;
-use super::{Context, Family};
+use super::{orm_common, Context, Family};
 use crate::model::Diagnosis;
 
 pub const FAMILY: Family = Family {
     id: "value-too-long",
     code: "DJ035",
     title: "A value is longer than its database column",
-    summary: "DataError \"value too long for type character varying(N)\" / 1406 \"Data too long for column\": a string over max_length reached save() unvalidated; SQLite in tests never complains.",
+    summary:
+        "\"value too long for type character varying(N)\" / 1406: a string over max_length reached save() unvalidated.",
     example: "real/mysql/pg_value_too_long.txt",
     diagnose,
 };
@@ -28,7 +29,8 @@ const PATTERNS: [&str; 4] = [
     "value too large for column",
 ];
 
-const EXPLANATION: &str = "`save()` never checks `max_length` (forms, serializers and `full_clean()` do); PostgreSQL, strict MySQL and Oracle refuse the string, SQLite stores it.";
+const EXPLANATION: &str =
+    "`save()` never checks `max_length` (`full_clean()` and forms do); SQLite stores anything, other engines refuse.";
 
 const REFERENCES: [&str; 1] = ["Django docs: Validating objects — https://docs.djangoproject.com/en/stable/ref/models/instances/#validating-objects"];
 
@@ -57,40 +59,36 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("n1", n1.to_string());
     let workflow = ci::workflow(
         &v,
-        "tests on the production engine",
+        "production engine",
         &[Step { name: "Migrate", run: "python manage.py migrate --noinput" }, Step { name: "Tests", run: "pytest" }],
     );
-    let tests = vec![py("Too long is a ValidationError", "tests/test_lengths.py", v.fill(TEST_LENGTH))];
+    let tests = vec![py("Too long is rejected", "tests/test_lengths.py", v.fill(TEST_LENGTH))];
     let what = match (limit, column) {
         (Some(n), _) => format!("a {n}-character column"),
         (None, Some(c)) => format!("column `{c}`"),
         _ => "its column".to_string(),
     };
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("A string too long for {what}."), Some(line));
+    r.recognised(format!("Too long for {what}."), Some(line));
 
-    let c = r.cause("unvalidated-input", "Unvalidated input reached save()", 1.0);
+    let c = r.cause("unvalidated-input", "Unvalidated input", 1.0);
     if let Some(fr) = app.filter(|_| !migrate) {
-        c.support(
-            2.0,
-            format!("Saved unvalidated at `{}` line {}.", fr.file, fr.line.unwrap_or(0)),
-            fr.code.as_deref(),
-        );
+        c.support(2.0, format!("Saved at `{}` line {}.", fr.file, fr.line.unwrap_or(0)), fr.code.as_deref());
     }
     if migrate {
-        c.weaken(0.3, "It happened in `migrate`, not on input.");
+        c.weaken(0.3, "In `migrate`.");
     }
-    c.fix(v.fix("Validate before saving.", "views.py", "python", SAVE_BEFORE, SAVE_AFTER))
+    c.fix(v.fix("Validate first.", "views.py", "python", SAVE_BEFORE, SAVE_AFTER))
         .tests(tests.clone())
         .ci(workflow.clone())
-        .checks(vec![v.fill("`grep -rn \"max_length={n}\" */models.py`; log `len(value)` where it is saved.")]);
+        .checks(vec![v.fill("Log `len(value)` before saving.")]);
 
-    let c = r.cause("field-too-short", "The field is too short for real data", 0.6);
+    let c = r.cause("field-too-short", "Field too short", 0.6);
     if limit == Some("200") {
-        c.support(1.0, "200 is URLField's default; real URLs are often longer.", limit);
+        c.support(1.0, "200: URLField's default.", limit);
     }
     c.fix(v.fix(
-        "Widen the field (or TextField), then makemigrations and migrate.",
+        "Widen it; migrate.",
         "models.py",
         "python",
         "{field} = models.CharField(max_length={n})\n",
@@ -98,14 +96,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`SELECT max(length(col)) FROM table;` on real data.".into()]);
+    .checks(vec!["`SELECT max(length(col))` on real data.".into()]);
 
-    let c = r.cause("sqlite-in-tests", "Tests ran on SQLite, which never enforces max_length", 0.4);
+    let c = r.cause("sqlite-in-tests", "Tests ran on SQLite", 0.4);
     if f.runner.as_deref() == Some("pytest") || f.runner.as_deref() == Some("django-test") {
-        c.support(0.5, "It happened under the test runner.", None);
+        c.support(0.5, "Under the test runner.", None);
     }
     c.fix(v.fix(
-        "Test on the production engine.",
+        "Test on the real engine.",
         "settings.py",
         "python",
         "DATABASES[\"default\"][\"ENGINE\"] = \"django.db.backends.sqlite3\"\n",
@@ -113,14 +111,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`diffsettings | grep ENGINE` in tests and production.".into()]);
+    .checks(vec!["`diffsettings | grep ENGINE` in both.".into()]);
 
-    let c = r.cause("migration-shortens", "A migration shortens the column", 0.1);
+    let c = r.cause("migration-shortens", "A migration shortens it", 0.1);
     if migrate {
-        c.support(3.0, "It happened in `migrate`: rows do not fit the new length.", None);
+        c.support(3.0, "In `migrate`: rows too long.", None);
     }
     c.fix(v.fix(
-        "Shorten the data before the column.",
+        "Shorten the data first.",
         "migrations/00xx_shorten.py",
         "python",
         "migrations.AlterField(\"model\", \"{field}\", models.CharField(max_length={n}))\n",
@@ -128,10 +126,8 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(workflow)
-    .checks(vec!["`sqlmigrate` the failing migration.".into()]);
-    r.finish(|a, b| {
-        format!("Can't tell \"{a}\" from \"{b}\": find the max_length={} field and the value's length.", v.get("n"))
-    })
+    .checks(vec!["`sqlmigrate` it.".into()]);
+    orm_common::finish(r, "compare max_length with the value's length.")
 }
 
 const SAVE_BEFORE: &str = "Model.objects.create({field}=data[\"{field}\"])\n";
@@ -145,7 +141,7 @@ from myapp.models import Model
 
 
 @pytest.mark.django_db
-def test_too_long_is_rejected():
+def test_too_long():
     with pytest.raises(ValidationError):
         Model({field}="x" * {n1}).full_clean()
 "#;

@@ -14,12 +14,13 @@ pub const FAMILY: Family = Family {
     id: "view-returned-none",
     code: "DJ049",
     title: "View returned None",
-    summary: "\"The view … didn\'t return an HttpResponse object\": a branch without return (GET, invalid form), render() without return, or an async view not awaited.",
+    summary:
+        "\"didn't return an HttpResponse object\": a branch or render() without return, or an unawaited async view.",
     example: "real/web/view_returned_none.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Every path through a view must return a response; a function that ends without `return` returns None, which Django refuses.";
+const EXPLANATION: &str = "Every path through a view must `return` a response; falling off the end returns None.";
 
 const REFERENCES: [&str; 1] =
     ["Django docs: Writing views — https://docs.djangoproject.com/en/stable/topics/http/views/"];
@@ -43,55 +44,55 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("`{view}` returned no response."), quote);
-    let workflow = ci::workflow(&v, "view tests", &[Step { name: "Tests", run: "pytest" }]);
-    let tests = vec![v.snippet("The view answers GET and POST", "tests/test_views.py", "python", TEST)];
-    let checks = vec![v.fill("In `{view}`: does every branch end with `return`, including each `render(...)`?")];
+    let workflow = ci::workflow(&v, "views", &[Step { name: "Tests", run: "pytest" }]);
+    let tests = vec![v.snippet("View answers GET and POST", "tests/test_views.py", "python", TEST)];
+    let checks = vec![v.fill("Does every branch of `{view}` `return`?")];
     let fix_return = v.fix(
-        "Return what render() (or the awaited call) gives.",
+        "Return it.",
         "views.py",
         "python",
         "def {func}(request):\n    render(request, \"page.html\")\n",
         "def {func}(request):\n    return render(request, \"page.html\")\n",
     );
-    let not_plain = "Not a plain view returning None.";
+    let not_plain = "Not a plain None.";
 
-    let c = r.cause("missing-return", "A branch has no return (GET, invalid form)", 1.0);
+    let c = r.cause("missing-return", "A branch has no return", 1.0);
     if let Some(m) = method {
-        c.support(1.0, format!("A {m} request: its path through `{func}` ends without return."), None);
+        c.support(1.0, format!("A {m} request."), None);
     }
     if coroutine || middleware {
         c.weaken(0.2, not_plain);
     }
     c.fix(v.fix(
-        "Return a response on every path: re-render the form on GET and when invalid.",
+        "Return on every path.",
         "views.py",
         "python",
-        "def {func}(request):\n    if request.method == \"POST\":\n        form = ContactForm(request.POST)\n        if form.is_valid():\n            form.save()\n            return redirect(\"home\")\n",
-        "def {func}(request):\n    form = ContactForm(request.POST or None)\n    if request.method == \"POST\" and form.is_valid():\n        form.save()\n        return redirect(\"home\")\n    return render(request, \"contact.html\", {\"form\": form})\n",
+        "def {func}(request):\n    if form.is_valid():\n        return redirect(\"home\")\n",
+        "def {func}(request):\n    if form.is_valid():\n        return redirect(\"home\")\n    return render(request, \"form.html\", {\"form\": form})\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
     .checks(checks.clone());
 
-    let c = r.cause("render-not-returned", "render(...) is not returned", 0.6);
+    let c = r.cause("render-not-returned", "render() not returned", 0.6);
     if coroutine || middleware {
         c.weaken(0.2, not_plain);
     }
     c.fix(fix_return.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
 
-    let c = r.cause("async-not-awaited", "An async view or call was not awaited", 0.0);
+    let c = r.cause("async-not-awaited", "Not awaited", 0.0);
     if coroutine {
-        c.support(4.0, "A coroutine came back: an async view called synchronously, or a call not awaited.", quote);
+        c.support(4.0, "A coroutine came back.", quote);
     }
     c.fix(fix_return.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
 
-    let c = r.cause("middleware", "A middleware's process_response returns nothing", 0.0);
+    let c = r.cause("middleware", "Middleware returns nothing", 0.0);
     if middleware {
-        c.support(4.0, "A middleware method: it must return the response it got.", quote);
+        c.support(4.0, "A middleware method.", quote);
     }
     c.fix(fix_return).tests(tests).ci(workflow).checks(checks);
 
-    r.finish(|a, b| format!("Can't tell \"{a}\" from \"{b}\": follow each request method through `{func}`."))
+    super::orm_common::finish(r, "follow each method through the view.")
 }
 
 const TEST: &str = r#"import pytest
@@ -99,6 +100,6 @@ const TEST: &str = r#"import pytest
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_view_returns_a_response(client, method):
+def test_view_responds(client, method):
     assert getattr(client, method)("/url/of/{func}/").status_code in (200, 302)
 "#;
