@@ -17,20 +17,15 @@ pub const FAMILY: Family = Family {
     id: "apps-not-loaded",
     code: "DJ007",
     title: "Django apps aren't loaded yet",
-    summary: "AppRegistryNotReady \"Apps aren't loaded yet.\" / \"Models aren't loaded yet.\": a model, \
-              get_user_model() or gettext() was used before django.setup() finished.",
+    summary: "AppRegistryNotReady \"Apps aren't loaded yet.\": a model or gettext() used before django.setup().",
     example: "real/setup/apps_not_loaded_app_init.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`django.setup()` imports every app in INSTALLED_APPS, then their models, then marks \
-the registry ready. Using a model or translating a string before that raises AppRegistryNotReady; the project \
-frame just above Django's frames came too early.";
+const EXPLANATION: &str = "A model or translation was used before `django.setup()` finished loading the apps.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: How applications are loaded — https://docs.djangoproject.com/en/stable/ref/applications/#how-applications-are-loaded",
-    "Django docs: django.setup() for standalone use — https://docs.djangoproject.com/en/stable/topics/settings/#calling-django-setup-is-required-for-standalone-django-usage",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Applications — https://docs.djangoproject.com/en/stable/ref/applications/#how-applications-are-loaded"];
 
 const PATTERNS: [&str; 4] = [
     "Apps aren't loaded yet",
@@ -59,87 +54,69 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(hit.line);
     let p = hit.pattern;
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("The app registry was not ready yet.", quote);
+    r.recognised("The app registry was not ready.", quote);
     if let Some(f) = offender {
-        r.recognised(v.fill("Project code that came too early: {where}."), f.code.as_deref());
+        r.recognised(v.fill("Too early: {where}."), f.code.as_deref());
     }
     let workflow = ci::workflow(
         &v,
-        "every app imports after setup",
-        &[Step { name: "System checks", run: "python manage.py check" }, Step { name: "Run the tests", run: "pytest" }],
+        "checks",
+        &[Step { name: "Checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     );
-    let tests =
-        vec![python("Django starts with these settings", "tests/test_startup.py", v.fill(startup::TEST_DJANGO_STARTS))];
+    let tests = vec![python("Django starts", "tests/test_startup.py", v.fill(startup::TEST_DJANGO_STARTS))];
     let script = startup::plain_script(tb);
-    let c = r.cause("import-before-setup", "A script imports models before calling django.setup()", 1.0);
+    let c = r.cause("import-before-setup", "A script imports models before django.setup()", 1.0);
     match (script, in_setup) {
-        (Some(name), false) => {
-            c.support(3.0, format!("The program started at `{name}` and never reached `django.setup()`."), None)
-        }
-        (_, true) => c.weaken(0.1, "It failed inside `django.setup()` itself, not before it."),
-        _ => c.weaken(0.5, "The paste does not start at a plain script."),
+        (Some(name), false) => c.support(3.0, format!("`{name}` never reached `django.setup()`."), None),
+        (_, true) => c.weaken(0.1, "It failed inside `django.setup()`."),
+        _ => c.weaken(0.5, "Not a plain script."),
     };
-    finish(c, &tests, &workflow, "Move every model import below `django.setup()`, or make the script a management command.")
-        .fix(v.fix(
-            "Call django.setup() after choosing the settings and before importing any model.",
-            script.unwrap_or("script.py"),
-            "python",
-            "import django\n\n{code}\n\ndjango.setup()\n",
-            "import os\n\nimport django\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\ndjango.setup()\n\n{code}  # noqa: E402\n",
-        ));
+    finish(c, &tests, &workflow, "Are model imports below `django.setup()`?").fix(v.fix(
+        "Call django.setup() before importing models.",
+        script.unwrap_or("script.py"),
+        "python",
+        "{code}\ndjango.setup()\n",
+        "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\ndjango.setup()\n{code}\n",
+    ));
 
-    let c = r.cause(
-        "app-package-imports-models",
-        "An app's __init__.py or apps.py imports models while the apps load",
-        0.5,
-    );
+    let c = r.cause("app-package-imports-models", "An app's __init__.py imports models", 0.5);
     if creating && !importing_models && p == PATTERNS[0] {
-        c.support(
-            3.0,
-            v.fill("Django was importing the app packages (`AppConfig.create`) when {where} imported models."),
-            None,
-        );
+        c.support(3.0, v.fill("{where} imported models while app packages loaded."), None);
     } else {
-        c.weaken(0.3, "Django was not importing app packages when it failed.");
+        c.weaken(0.3, "Not while app packages loaded.");
     }
-    finish(c, &tests, &workflow, "Keep app `__init__.py` files free of imports; `python manage.py check` must pass.")
-        .fix(v.fix(
-            "Import models and connect signals in AppConfig.ready().",
-            "apps.py",
-            "python",
-            "# __init__.py\n{code}\nfrom . import signals\n",
-            "class AppNameConfig(AppConfig):\n    name = \"app_name\"\n\n    def ready(self):\n        from . import signals  # noqa: F401\n",
-        ));
+    finish(c, &tests, &workflow, "Are app `__init__.py` files free of imports?").fix(v.fix(
+        "Import signals in AppConfig.ready().",
+        "apps.py",
+        "python",
+        "{code}  # in __init__.py\n",
+        "class AppNameConfig(AppConfig):\n    def ready(self):\n        from . import signals  # noqa: F401\n",
+    ));
 
-    let c = r.cause("model-lookup-at-import", "A models module looks up another model at import time", 0.3);
+    let c = r.cause("model-lookup-at-import", "A model lookup at import time", 0.3);
     if p == PATTERNS[1] && importing_models {
-        c.support(
-            3.0,
-            v.fill("Django was importing models modules: {where} asks the registry for a model at module level."),
-            quote,
-        );
+        c.support(3.0, v.fill("{where} looks up a model at module level."), quote);
     } else if p == PATTERNS[1] {
-        c.support(1.5, "A registry lookup (get_model, get_user_model) ran too early.", quote);
+        c.support(1.5, "get_model/get_user_model ran too early.", quote);
     } else {
-        c.weaken(0.3, "The message is not \"Models aren't loaded yet\".");
+        c.weaken(0.3, "Not \"Models aren't loaded yet\".");
     }
-    finish(c, &tests, &workflow, "Search models.py files for `apps.get_model(` and `get_user_model()` at module level.")
-        .fix(v.fix(
-            "Refer to other models by \"app_label.ModelName\" (settings.AUTH_USER_MODEL for the user).",
-            "models.py",
-            "python",
-            "User = apps.get_model(\"auth\", \"User\")\n\n\nclass Profile(models.Model):\n    user = models.OneToOneField(User, on_delete=models.CASCADE)\n",
-            "class Profile(models.Model):\n    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n",
-        ));
+    finish(c, &tests, &workflow, "`grep -rn \"get_model(\\|get_user_model()\" */models.py`").fix(v.fix(
+        "Refer to models by \"app.Model\" or settings.AUTH_USER_MODEL.",
+        "models.py",
+        "python",
+        "user = models.OneToOneField(User, on_delete=models.CASCADE)\n",
+        "user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n",
+    ));
 
-    let c = r.cause("gettext-at-import", "gettext() (not gettext_lazy) runs at import time", 0.1);
+    let c = r.cause("gettext-at-import", "gettext() at import time", 0.1);
     if p == PATTERNS[2] {
-        c.support(5.0, "A non-lazy gettext call ran at import time.", quote);
+        c.support(5.0, "gettext ran at import time.", quote);
     } else {
-        c.weaken(0.2, "The message is not the translation one.");
+        c.weaken(0.2, "Not the translation message.");
     }
     finish(c, &tests, &workflow, "`grep -rn \"import gettext as _\" --include=*.py .`").fix(v.fix(
-        "Use gettext_lazy for strings defined at module or class level.",
+        "Use gettext_lazy at module level.",
         "apps.py",
         "python",
         "from django.utils.translation import gettext as _\n",
@@ -147,23 +124,12 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ));
 
     if p == PATTERNS[3] {
-        let c = r.cause(
-            "hidden-import-error",
-            "An earlier error during app loading is hidden (populate() isn't reentrant)",
-            0.0,
-        );
-        c.support(5.0, "A first attempt to load the apps failed; the server retried and hid the real error.", quote);
-        finish(
-            c,
-            &tests,
-            &workflow,
-            "Run `python manage.py check` in the same environment: it shows the real exception.",
-        );
+        let c = r.cause("hidden-import-error", "An earlier app-loading error is hidden", 0.0);
+        c.support(5.0, "The first load failed; the retry hid the error.", quote);
+        finish(c, &tests, &workflow, "`python manage.py check` shows the real error.");
     }
 
-    r.finish(|a, b| {
-        format!("Cannot decide between \"{a}\" and \"{b}\": does the project frame just above Django's run during `django.setup()` or before it?")
-    })
+    super::orm_common::finish(r, "does the project frame run during `django.setup()` or before?")
 }
 
 fn finish<'a>(c: &'a mut Cause, tests: &[Snippet], ci: &Snippet, check: &str) -> &'a mut Cause {

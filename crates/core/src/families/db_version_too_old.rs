@@ -17,15 +17,12 @@ pub const FAMILY: Family = Family {
     id: "db-version-too-old",
     code: "DJ038",
     title: "The database (or its driver) is older than this Django supports",
-    summary: "\"SQLite 3.9.0 or later is required (found 3.7.17)\" or \"psycopg version 3.1.8 or newer is required\": \
-              the database server, SQLite library or driver is below this Django's minimum.",
+    summary: "\"SQLite 3.9.0 or later is required (found 3.7.17)\": the database or driver is too old.",
     example: "real/postgres/driver_too_old_psycopg316.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Each Django release drops old database versions and stops when it finds one below its \
-minimum. Upgrade the piece the message names (server, Python's SQLite library, or driver), or use a Django that \
-still supports it.";
+const EXPLANATION: &str = "Upgrade what the message names, or use an older Django.";
 
 const REFERENCES: [&str; 1] = ["Django docs: Databases — https://docs.djangoproject.com/en/stable/ref/databases/"];
 
@@ -51,27 +48,27 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let tests = vec![version_test(&v)];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(v.fill("{product} {found} is below the minimum {needed}."), quote);
+    r.recognised(v.fill("{product} {found} < {needed}."), quote);
 
-    let c = r.cause("old-sqlite-library", "Python's sqlite3 uses an old SQLite library from the operating system", 0.1);
+    let c = r.cause("old-sqlite-library", "An old system SQLite", 0.1);
     if sqlite {
-        c.support(5.0, format!("SQLite {found} is the library Python was built with."), quote);
+        c.support(5.0, format!("Python has SQLite {found}."), quote);
     }
     c.fix(fix_sqlite(&v)).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
 
-    let c = r.cause("old-server", "The database server is older than this Django supports", 0.1);
+    let c = r.cause("old-server", "An old database server", 0.1);
     if !sqlite && !driver {
-        c.support(5.0, format!("The server reports {product} {found}."), quote);
+        c.support(5.0, format!("Server: {product} {found}."), quote);
     }
     c.fix(fix_server(&v)).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
 
-    let c = r.cause("old-driver", "The driver package is pinned to a version this Django rejects", 0.1);
+    let c = r.cause("old-driver", "An old driver pin", 0.1);
     if driver {
-        c.support(5.0, v.fill("The installed driver {product} is {found}."), quote);
+        c.support(5.0, v.fill("Driver: {product} {found}."), quote);
     }
     c.fix(fix_driver(&v)).tests(tests).checks(checks(&v)).ci(ci);
 
-    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": which product does the message name?"))
+    super::orm_common::finish(r, "which product does the message name?")
 }
 
 /// Driver minimums this family owns (mysqlclient's has its own family).
@@ -81,23 +78,23 @@ fn is_our_driver(line: &str) -> bool {
 
 fn version_test(v: &Values) -> crate::model::Snippet {
     pg::snippet(
-        "The database version is supported (Django 4.1+)",
+        "The database version is supported",
         "tests/test_database.py",
-        v.fill("import pytest\nfrom django.db import connection\n\n\n@pytest.mark.django_db\ndef test_database_version_is_supported():\n    connection.ensure_connection()\n    assert connection.get_database_version() >= connection.features.minimum_database_version\n"),
+        v.fill("import pytest\nfrom django.db import connection\n\n\n@pytest.mark.django_db\ndef test_db_version():\n    connection.ensure_connection()\n    assert connection.get_database_version() >= connection.features.minimum_database_version\n"),
     )
 }
 
 fn workflow(v: &Values) -> crate::model::Snippet {
     ci::workflow(
         v,
-        "production's database version and driver",
+        "versions",
         &[
             Step {
-                name: "Show versions",
+                name: "Versions",
                 run: "python -c \"import sqlite3, django; print(django.get_version(), sqlite3.sqlite_version)\"",
             },
-            Step { name: "Check the server version", run: "python manage.py check --database default" },
-            Step { name: "Run the tests", run: "pytest" },
+            Step { name: "DB check", run: "python manage.py check --database default" },
+            Step { name: "Tests", run: "pytest" },
         ],
     )
 }
@@ -105,10 +102,10 @@ fn workflow(v: &Values) -> crate::model::Snippet {
 fn fix_sqlite(v: &Values) -> Fix {
     pg::fix(
         v,
-        "Use a Python built on a newer SQLite, or swap in pysqlite3-binary before Django loads.",
+        "Use pysqlite3-binary (or a newer Python).",
         "settings.py",
         "python",
-        "import sqlite3  # the system's old SQLite\n",
+        "import sqlite3\n",
         "# pip install pysqlite3-binary\nimport sys\n\n__import__(\"pysqlite3\")\nsys.modules[\"sqlite3\"] = sys.modules.pop(\"pysqlite3\")\n",
     )
 }
@@ -116,11 +113,11 @@ fn fix_sqlite(v: &Values) -> Fix {
 fn fix_server(v: &Values) -> Fix {
     pg::fix(
         v,
-        "Upgrade the server to {product} {needed}+, or keep a Django that supports {found}.",
+        "Upgrade to {product} {needed}+, or pin Django.",
         "requirements.txt",
         "text",
         "Django\n",
-        "Django==4.2.*  # if {product} {found} cannot be upgraded yet\n",
+        "Django==4.2.*\n",
     )
 }
 
@@ -131,7 +128,7 @@ fn fix_driver(v: &Values) -> Fix {
 fn checks(v: &Values) -> Vec<String> {
     vec![
         "`python -c \"import sqlite3; print(sqlite3.sqlite_version)\"`".into(),
-        "`SELECT version();` on the server.".into(),
+        "`SELECT version();`".into(),
         v.fill("`pip show {product}`"),
     ]
 }

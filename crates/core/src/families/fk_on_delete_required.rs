@@ -14,14 +14,12 @@ pub const FAMILY: Family = Family {
     id: "fk-on-delete-required",
     code: "DJ023",
     title: "ForeignKey needs on_delete",
-    summary: "TypeError \"__init__() missing 1 required positional argument: 'on_delete'\": code, migrations or \
-              packages written for Django 1.x; on_delete is required since 2.0.",
+    summary: "TypeError \"missing 1 required positional argument: 'on_delete'\": Django 1.x code.",
     example: "real/schema/fk_on_delete_models.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Since Django 2.0 `{kind}` requires `on_delete` (what happens when the referenced row is \
-deleted). `{code}` in `{file}` lacks it, so importing {what} fails.";
+const EXPLANATION: &str = "Since Django 2.0 `{kind}` needs `on_delete`; `{code}` in {what} lacks it.";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["TypeError"], &["'on_delete'"]).filter(|h| sc::is_final(cx, h.index)) else {
@@ -47,52 +45,40 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("kind", kind).set("file", file).set("code", code).set("what", what);
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("The system checks pass", "tests/test_checks.py", TEST_CHECK.into())];
+    let tests = vec![sc::py("Checks pass", "tests/test_checks.py", TEST_CHECK.into())];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[REF_ON_DELETE]);
-    r.recognised(format!("`{kind}` without `on_delete` in `{file}`."), Some(hit.line));
-    let mut fix = v.fix(
-        "Add on_delete (CASCADE, PROTECT, SET_NULL…) to every ForeignKey and OneToOneField.",
-        file,
-        "python",
-        "",
-        "",
-    );
+    r.recognised(format!("No `on_delete` in `{file}`."), Some(hit.line));
+    let mut fix = v.fix("Add on_delete to every ForeignKey.", file, "python", "", "");
     fix.before = format!("{code}\n");
     fix.after = format!("{after}\n");
 
-    let c = r.cause("old-model-code", "Model code written for Django 1.x", 1.0);
+    let c = r.cause("old-model-code", "Django 1.x model code", 1.0);
     if !in_migration && !in_package {
-        c.support(2.0, "The call is in your own code.", Some(code));
+        c.support(2.0, "In your code.", Some(code));
     } else {
-        c.weaken(0.2, "The call is not in your models.");
+        c.weaken(0.2, "Not in your models.");
     }
     c.fix(fix.clone())
         .tests(tests.clone())
         .ci(ci.clone())
         .checks(vec!["`grep -rn \"ForeignKey(\\|OneToOneField(\" --include=*.py .`".into()]);
 
-    let c = r.cause("old-migration", "An old migration file lacks on_delete", 0.2);
+    let c = r.cause("old-migration", "An old migration", 0.2);
     if in_migration {
-        c.support(5.0, "The call is in a migration file.", Some(code));
+        c.support(5.0, "In a migration.", Some(code));
     }
-    c.fix(fix).tests(tests.clone()).ci(ci.clone()).checks(vec!["Add on_delete in the migration files too.".into()]);
+    c.fix(fix).tests(tests.clone()).ci(ci.clone()).checks(vec!["Fix the migrations too.".into()]);
 
-    let c = r.cause("old-package", "An installed package was written for Django 1.x", 0.1);
+    let c = r.cause("old-package", "A Django 1.x package", 0.1);
     if in_package {
-        c.support(5.0, "The call is inside an installed package.", Some(code));
+        c.support(5.0, "In a package.", Some(code));
     }
-    c.fix(v.fix(
-        "Upgrade the package to a release for your Django (or replace it).",
-        "requirements.txt",
-        "text",
-        "package==1.0\n",
-        "package>=<release for Django 2.0+>\n",
-    ))
-    .tests(tests)
-    .ci(ci)
-    .checks(vec!["`pip show <package>` and its changelog.".into()]);
+    c.fix(v.fix("Upgrade the package.", "requirements.txt", "text", "package==1.0\n", "package>=<newer>\n"))
+        .tests(tests)
+        .ci(ci)
+        .checks(vec!["`pip show <package>`".into()]);
 
-    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": the last frame's line creates the field."))
+    super::orm_common::finish(r, "the last frame creates the field.")
 }
 
 /// The call with `on_delete=models.CASCADE` added inside the field's own parentheses.
@@ -124,6 +110,6 @@ const REF_ON_DELETE: &str = "Django docs: ForeignKey.on_delete — https://docs.
 const TEST_CHECK: &str = r#"from django.core.management import call_command
 
 
-def test_system_checks_pass():
+def test_checks():
     call_command("check")
 "#;

@@ -18,15 +18,13 @@ pub const FAMILY: Family = Family {
     id: "integrity-fk",
     code: "DJ043",
     title: "A foreign key points at a missing row",
-    summary: "IntegrityError \"FOREIGN KEY constraint failed\" / \"violates foreign key constraint\" / \"a foreign \
-              key constraint fails\": a row refers to a missing row, or a referenced row is deleted.",
+    summary: "IntegrityError \"FOREIGN KEY constraint failed\" / \"violates foreign key constraint\": a row \
+              refers to a missing row.",
     example: "real/schema/pg_fk_atomic.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`{table}`.`{column}` must point at an existing row of `{parent}`, and the value {value} \
-does not. An id assigned by hand is checked only by the database, and SQLite and PostgreSQL check Django's \
-foreign keys at commit, so the failing frame may be the commit, not the write.";
+const EXPLANATION: &str = "`{table}`.`{column}` = {value} has no `{parent}` row; the check may run only at commit.";
 
 #[derive(Default)]
 struct Hit {
@@ -109,12 +107,9 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("value", value)
         .set("field", field);
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("A missing parent is refused", "tests/test_foreign_keys.py", v.fill(TEST_FK))];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_TRANSACTIONS, REF_ON_DELETE]);
-    r.recognised(
-        format!("`{table}`.`{column}` refers to a missing `{parent}` row, from {}.", sc::place_words(place)),
-        Some(line),
-    );
+    let tests = vec![sc::py("Missing parents are refused", "tests/test_foreign_keys.py", v.fill(TEST_FK))];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_TRANSACTIONS]);
+    r.recognised(format!("A missing `{parent}` row, from {}.", sc::place_words(place)), Some(line));
     let deferred = kit::has_frame(cx.tb, "", "check_constraints")
         || kit::has_frame(cx.tb, "", "_fixture_teardown")
         || kit::has_frame(cx.tb, "django/db/backends/base/base.py", "_commit")
@@ -122,17 +117,17 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let loaddata =
         cx.facts.management_command.as_deref() == Some("loaddata") || kit::has_frame(cx.tb, "", "load_label");
 
-    let c = r.cause("missing-parent", "An id was assigned that no row of the parent table has", 1.5);
+    let c = r.cause("missing-parent", "An id with no parent row", 1.5);
     if !h.delete {
-        c.support(1.0, v.fill("A row was written with `{column}` = {value}, which `{parent}` lacks."), Some(line));
+        c.support(1.0, v.fill("`{column}` = {value} is not in `{parent}`."), Some(line));
     } else {
-        c.weaken(0.2, "It is about deleting a parent, not writing a child.");
+        c.weaken(0.2, "A parent delete, not a child write.");
     }
     if deferred {
-        c.support(0.5, "The check ran at commit or teardown: the write happened earlier.", None);
+        c.support(0.5, "Checked at commit: the write came earlier.", None);
     }
     c.fix(v.fix(
-        "Assign the related object (checked to exist), not a raw id.",
+        "Assign an existing object, not a raw id.",
         "views.py",
         "python",
         "Model.objects.create({column}=value)\n",
@@ -140,14 +135,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`SELECT id FROM {parent} WHERE id = <value>;` — where did the id come from?")]);
+    .checks(vec![v.fill("`SELECT id FROM {parent} WHERE id = <value>;`")]);
 
-    let c = r.cause("parent-deleted", "A parent row is deleted while rows still point at it", 0.2);
+    let c = r.cause("parent-deleted", "A referenced parent is deleted", 0.2);
     if h.delete {
-        c.support(5.0, "Deleting or updating the parent was refused: rows still reference it.", Some(line));
+        c.support(5.0, "Rows still reference the deleted parent.", Some(line));
     }
     c.fix(v.fix(
-        "Choose on_delete for the children (not DO_NOTHING or raw SQL).",
+        "Choose on_delete (not DO_NOTHING).",
         "models.py",
         "python",
         "{field} = models.ForeignKey(Parent, on_delete=models.DO_NOTHING)\n",
@@ -155,17 +150,17 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["Is the parent deleted by raw SQL or with `on_delete=DO_NOTHING`?".into()]);
+    .checks(vec!["Raw SQL delete or DO_NOTHING?".into()]);
 
-    let c = r.cause("fixture-order", "Test data or fixtures create children before their parents", 0.1);
+    let c = r.cause("fixture-order", "Fixtures create children first", 0.1);
     if place == Place::Test {
-        c.support(2.0, "It failed in a test that used a parent id it never created.", None);
+        c.support(2.0, "A test used a parent it never created.", None);
     }
     if loaddata {
-        c.support(3.0, "`loaddata` must load parents first.", None);
+        c.support(3.0, "`loaddata` order.", None);
     }
     c.fix(v.fix(
-        "Create the parent in the test and pass the object.",
+        "Create the parent first.",
         "tests/test_models.py",
         "python",
         "Model.objects.create({column}=9999)\n",
@@ -173,19 +168,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["Does the test or fixture create the parent first?".into()]);
+    .checks(vec!["Is the parent created first?".into()]);
 
-    let c =
-        r.cause("user-model-switch", "Old rows point at the previous user table after switching AUTH_USER_MODEL", 0.02);
+    let c = r.cause("user-model-switch", "AUTH_USER_MODEL switched after migrate", 0.02);
     if table == "django_admin_log" || parent == "auth_user" {
-        c.support(
-            4.0,
-            "It ties Django's tables to the user table: a custom user model came after the first migrate.",
-            None,
-        );
+        c.support(4.0, "Django's tables point at the old user table.", None);
     }
     c.fix(v.fix(
-        "Recreate the development database after switching the user model.",
+        "Recreate the dev database.",
         "terminal",
         "shell",
         "AUTH_USER_MODEL = \"accounts.User\"  # after the first migrate\n",
@@ -193,21 +183,17 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec!["Was AUTH_USER_MODEL changed after the first migrate?".into()]);
+    .checks(vec!["AUTH_USER_MODEL changed after migrate?".into()]);
 
-    r.finish(|a, b| {
-        format!("Cannot decide between \"{a}\" and \"{b}\": find the code that wrote the value, before the commit.")
-    })
+    super::orm_common::finish(r, "find the code that wrote the value.")
 }
-
-const REF_ON_DELETE: &str = "Django docs: ForeignKey.on_delete — https://docs.djangoproject.com/en/stable/ref/models/fields/#django.db.models.ForeignKey.on_delete";
 
 const TEST_FK: &str = r#"import pytest
 from django.db import IntegrityError, connection, transaction
 
 
 @pytest.mark.django_db(transaction=True)
-def test_missing_parent_is_refused(django_user_model):
+def test_missing_parent(django_user_model):
     from django.contrib.admin.models import LogEntry
 
     with pytest.raises(IntegrityError), transaction.atomic():

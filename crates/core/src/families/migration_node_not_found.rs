@@ -15,14 +15,12 @@ pub const FAMILY: Family = Family {
     id: "migration-node-not-found",
     code: "DJ027",
     title: "A migration depends on one that does not exist",
-    summary: "NodeNotFoundError \"dependencies reference nonexistent parent node\" (or ValueError \"Dependency on \
-              unknown app\"): a migration depends on one Django cannot find.",
+    summary: "NodeNotFoundError \"dependencies reference nonexistent parent node\": a missing dependency.",
     example: "real/schema/node_not_found_deleted_file.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django links every migration to its `dependencies` before running anything. \
-`{migration}` names `{parent}`, which no installed app has, so every `migrate` and test run stops here.";
+const EXPLANATION: &str = "`{migration}` depends on `{parent}`, which no installed app has.";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let node = kit::find(cx.tb, &["NodeNotFoundError"], &["nonexistent parent node", "depends on nonexistent node"]);
@@ -48,20 +46,20 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("app", own.as_str());
     let ci = sc::migrations_ci(&v);
     let tests = vec![sc::py("The migration graph builds", "tests/test_migrations.py", TEST_GRAPH.into())];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS, REF_DEPENDENCIES]);
-    r.recognised(format!("Django cannot find the dependency `{parent}`."), Some(line));
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS]);
+    r.recognised(format!("`{parent}` is missing."), Some(line));
     let installed = &cx.facts.installed_apps;
     let not_installed = line.contains("unknown app")
         || (!installed.is_empty() && !installed.iter().any(|a| a.rsplit('.').next() == Some(p_app.as_str())));
 
-    let c = r.cause("file-missing", "The parent migration file was deleted, renamed or never committed", 1.0);
+    let c = r.cause("file-missing", "The parent file is gone", 1.0);
     if !own.is_empty() && own == p_app {
-        c.support(3.0, format!("The missing parent is in the same app `{own}`."), Some(line));
+        c.support(3.0, format!("Same app `{own}`."), Some(line));
     } else if !p_app.is_empty() {
-        c.weaken(0.4, format!("The parent belongs to another app (`{p_app}`)."));
+        c.weaken(0.4, format!("Another app (`{p_app}`)."));
     }
     c.fix(v.fix(
-        "Restore the file (or depend on the migration that exists now).",
+        "Restore the file.",
         "terminal",
         "shell",
         "$ ls {parent_app}/migrations/\n",
@@ -69,22 +67,20 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![
-        v.fill("Does `{parent_app}/migrations/{parent_name}.py` exist where it runs (.gitignore, .dockerignore)?")
-    ]);
+    .checks(vec![v.fill("Is `{parent_app}/migrations/{parent_name}.py` deployed?")]);
 
-    let c = r.cause("app-not-installed", "The parent's app is not in INSTALLED_APPS (removed or renamed)", 0.4);
+    let c = r.cause("app-not-installed", "The parent's app is not installed", 0.4);
     if !not_installed && !p_app.is_empty() && p_app != own {
         c.support(1.0, format!("`{p_app}` is another app."), None);
     }
     if not_installed {
-        c.support(3.0, format!("`{p_app}` is not an installed app."), Some(line));
+        c.support(3.0, format!("`{p_app}` is not installed."), Some(line));
     }
     if !own.is_empty() && own == p_app {
-        c.weaken(0.2, "The parent is in the migration's own app.");
+        c.weaken(0.2, "Same app.");
     }
     c.fix(v.fix(
-        "Install the app again, or remove the dependency from the migration.",
+        "Install the app, or drop the dependency.",
         "settings.py",
         "python",
         "INSTALLED_APPS = [...]\n",
@@ -92,18 +88,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("Is `{parent_app}` in INSTALLED_APPS and pip-installed where it fails?")]);
+    .checks(vec![v.fill("Is `{parent_app}` installed?")]);
 
-    let c = r.cause(
-        "package-removed-migration",
-        "A third-party package squashed or removed the migration your migration depends on",
-        0.3,
-    );
+    let c = r.cause("package-removed-migration", "A package removed the migration", 0.3);
     if !p_app.is_empty() && p_app != own && !not_installed {
-        c.support(1.5, format!("A `{p_app}` upgrade may have squashed or renamed `{p_name}`."), None);
+        c.support(1.5, format!("A `{p_app}` upgrade may have removed `{p_name}`."), None);
     }
     c.fix(v.fix(
-        "Depend on a migration the installed package has (or pin it).",
+        "Depend on an existing migration.",
         "0002_migration.py",
         "python",
         "dependencies = [(\"{parent_app}\", \"{parent_name}\")]\n",
@@ -113,13 +105,8 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     .ci(ci)
     .checks(vec![v.fill("`pip show -f {parent_app} | grep migrations`")]);
 
-    r.finish(|a, b| {
-        format!("Cannot decide between \"{a}\" and \"{b}\": should `{parent}` come from your repository or a package?")
-    })
+    super::orm_common::finish(r, &format!("should `{parent}` come from your repository or a package?"))
 }
-
-const REF_DEPENDENCIES: &str =
-    "Django docs: Migration files — https://docs.djangoproject.com/en/stable/topics/migrations/#migration-files";
 
 const TEST_GRAPH: &str = r#"from django.db.migrations.loader import MigrationLoader
 

@@ -17,18 +17,15 @@ pub const FAMILY: Family = Family {
     id: "pg-auth-failed",
     code: "DJ013",
     title: "PostgreSQL rejected the user or password",
-    summary: "OperationalError \"password authentication failed\", \"fe_sendauth: no password supplied\", \"Peer \
-              authentication failed\" or \"no pg_hba.conf entry\": the server is reachable but refuses the USER, \
-              PASSWORD or connection method.",
+    summary: "OperationalError \"password authentication failed\" / \"no pg_hba.conf entry\": the server refuses \
+              the USER, PASSWORD or method.",
     example: "real/pg_auth_failed.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django reached the PostgreSQL server, but it refused to log the client in: the user, \
-the password, or the connection method (Unix socket vs TCP) fails the server's pg_hba.conf rules.";
+const EXPLANATION: &str = "PostgreSQL refused the login: user, password or method (socket vs TCP) fails pg_hba.conf.";
 
-const REFERENCES: [&str; 2] =
-    [pg::DATABASES_REF, "PostgreSQL docs: pg_hba.conf — https://www.postgresql.org/docs/current/auth-pg-hba-conf.html"];
+const REFERENCES: [&str; 1] = [pg::DATABASES_REF];
 
 const PATTERNS: [&str; 7] = [
     "password authentication failed for user",
@@ -62,138 +59,115 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let hba = pg::lines(&v, &CHECKS_HBA);
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(v.fill("The server refused to log `{user}` in."), quote);
+    r.recognised(v.fill("Login refused for `{user}`."), quote);
 
-    let c = r.cause("empty-password", "The password is empty: the variable that should hold it is unset", 0.3);
+    let c = r.cause("empty-password", "The password is empty (unset variable)", 0.3);
     if p.starts_with("fe_sendauth") {
-        c.support(5.0, "libpq had no password to send: PASSWORD is empty (unset variable or unloaded `.env`).", quote);
+        c.support(5.0, "No password to send: PASSWORD is empty.", quote);
     }
     for e in f.env_settings.iter().take(2) {
-        c.support(1.0, format!("Settings come from the environment: {e}."), None);
+        c.support(1.0, format!("Settings read the environment: {e}."), None);
     }
     c.fix(pg::fix_of(&v, &FIX_ENV)).tests(tests.clone()).checks(pw.clone()).ci(ci.clone());
 
-    let c =
-        r.cause("wrong-password", "The password (or the user name) in DATABASES is not the one the server has", 1.0);
+    let c = r.cause("wrong-password", "Wrong password or user in DATABASES", 1.0);
     if p.starts_with("password authentication") {
-        c.support(3.0, "The server rejected the password; it says the same when the role does not exist.", quote);
+        c.support(3.0, "The server rejected the password (or the role).", quote);
     }
     c.fix(pg::fix_of(&v, &FIX_ALTER)).tests(tests.clone()).checks(pw.clone()).ci(ci.clone());
 
-    let c = r.cause(
-        "docker-volume-password",
-        "Docker: POSTGRES_PASSWORD changed after the data volume was first created",
-        0.2,
-    );
+    let c = r.cause("docker-volume-password", "POSTGRES_PASSWORD changed after the volume was created", 0.2);
     if p.starts_with("password authentication") && docker {
-        c.support(
-            3.0,
-            "It runs in a container: the postgres image applies POSTGRES_PASSWORD only to an empty volume.",
-            None,
-        );
+        c.support(3.0, "In a container: POSTGRES_PASSWORD applies only to an empty volume.", None);
     } else if !docker {
-        c.weaken(0.5, "Nothing in the paste shows a container.");
+        c.weaken(0.5, "No container in the paste.");
     }
     c.fix(pg::fix_of(&v, &FIX_VOLUME)).tests(tests.clone()).checks(pg::lines(&v, &CHECKS_DOCKER)).ci(ci.clone());
 
-    let c =
-        r.cause("peer-over-socket", "HOST is empty, so the driver used the Unix socket and peer authentication", 0.2);
+    let c = r.cause("peer-over-socket", "Empty HOST: Unix socket and peer auth", 0.2);
     if p.starts_with("Peer") || p.starts_with("Ident") {
-        c.support(
-            5.0,
-            "Peer/ident authentication (OS user must match) applies only to socket connections: HOST is empty.",
-            quote,
-        );
+        c.support(5.0, "Peer/ident auth applies only to socket connections: HOST is empty.", quote);
     }
     if socket {
-        c.support(1.0, "The message names a Unix socket, not a host and port.", quote);
+        c.support(1.0, "The message names a Unix socket.", quote);
     }
     c.fix(pg::fix_of(&v, &FIX_HOST))
         .tests(vec![settings_test(&v, HOST_TEST), pg::smoke_test(&v)])
         .checks(hba.clone())
         .ci(ci.clone());
 
-    let c = r.cause("no-hba-entry", "pg_hba.conf has no line that lets this client connect", 0.1);
+    let c = r.cause("no-hba-entry", "No pg_hba.conf line allows this client", 0.1);
     if p.starts_with("no pg_hba") {
-        c.support(5.0, "No pg_hba.conf rule matches this client address, user and database.", quote);
+        c.support(5.0, "No pg_hba.conf rule matches this client.", quote);
     }
     if p.starts_with("SCRAM") {
-        c.support(4.0, "The client library is too old for scram-sha-256.", quote);
+        c.support(4.0, "libpq is too old for scram-sha-256.", quote);
     }
     c.fix(pg::fix_of(&v, &FIX_HBA)).tests(tests.clone()).checks(hba).ci(ci.clone());
 
-    let c = r.cause("role-missing", "The USER in DATABASES does not exist on this server", 0.1);
+    let c = r.cause("role-missing", "The USER does not exist", 0.1);
     if p.starts_with("FATAL:  role") {
         c.support(5.0, v.fill("The server has no role `{user}`."), quote);
     }
     c.fix(pg::fix_of(&v, &FIX_ALTER)).tests(tests).checks(pw).ci(ci);
 
-    r.finish(|a, b| {
-        format!("Cannot decide between \"{a}\" and \"{b}\". {}", v.fill("Try `psql -h {host} -p {port} -U {user} -d {db}` where Django runs: if it fails too, the password or role is wrong."))
-    })
+    super::orm_common::finish(r, &v.fill("try `psql -h {host} -p {port} -U {user} -d {db}` where Django runs."))
 }
 
-const PASSWORD_TEST: [&str; 3] = [
-    "The database password is set",
-    "password_is_set",
-    "    assert db[\"USER\"]\n    assert db.get(\"PASSWORD\"), \"PASSWORD is empty\"\n",
-];
-const HOST_TEST: [&str; 3] = [
-    "HOST is set, so the driver uses TCP",
-    "host_is_set",
-    "    assert db[\"HOST\"], \"empty HOST means socket and peer auth\"\n",
-];
+const PASSWORD_TEST: [&str; 3] =
+    ["PASSWORD is set", "password_is_set", "    assert db[\"USER\"]\n    assert db.get(\"PASSWORD\")\n"];
+const HOST_TEST: [&str; 3] = ["HOST is set", "host_is_set", "    assert db[\"HOST\"]\n"];
 
 fn settings_test(v: &Values, t: [&str; 3]) -> Snippet {
     pg::settings_test(v, t[0], t[1], t[2])
 }
 
 const FIX_ENV: pg::FixText = (
-    "Read the password from the environment and fail clearly when it is missing.",
+    "Fail clearly when the password variable is unset.",
     "settings.py",
     "python",
     "DATABASES[\"default\"][\"PASSWORD\"] = os.environ.get(\"POSTGRES_PASSWORD\", \"\")\n",
-    "DATABASES[\"default\"][\"PASSWORD\"] = os.environ[\"POSTGRES_PASSWORD\"]  # KeyError when unset\n",
+    "DATABASES[\"default\"][\"PASSWORD\"] = os.environ[\"POSTGRES_PASSWORD\"]\n",
 );
 const FIX_ALTER: pg::FixText = (
-    "As a superuser, give the role the password from settings (or create it).",
+    "As a superuser, set the role's password (or create it).",
     "psql",
     "sql",
-    "-- settings: USER \"{user}\", PASSWORD not what the server has\n",
+    "-- wrong PASSWORD for \"{user}\"\n",
     "CREATE ROLE \"{user}\" LOGIN;  -- only if missing\nALTER ROLE \"{user}\" PASSWORD 'the-password-in-settings';\n",
 );
 const FIX_VOLUME: pg::FixText = (
-    "Set the password inside the existing database, or recreate the volume (deletes its data).",
+    "Set the password in the database, or recreate the volume (loses data).",
     "terminal",
     "shell",
     "$ docker compose up\n",
     "$ docker compose exec db psql -U postgres -c \"ALTER ROLE {user} PASSWORD 'new'\"\n# or: docker compose down -v && docker compose up -d\n",
 );
 const FIX_HOST: pg::FixText = (
-    "Set HOST so the driver connects over TCP with a password.",
+    "Set HOST to connect over TCP.",
     "settings.py",
     "python",
-    "DATABASES[\"default\"][\"HOST\"] = \"\"  # Unix socket: peer auth\n",
+    "DATABASES[\"default\"][\"HOST\"] = \"\"\n",
     "DATABASES[\"default\"][\"HOST\"] = os.environ.get(\"POSTGRES_HOST\", \"{host}\")\n",
 );
 const FIX_HBA: pg::FixText = (
-    "Allow the app's address with password authentication in pg_hba.conf, then reload PostgreSQL.",
+    "Allow the app's address in pg_hba.conf, then reload.",
     "pg_hba.conf",
     "ini",
     "local   all   all   peer\n",
-    "local   all   all                 peer\nhost    {db}  {user}  10.0.0.0/8    scram-sha-256\n",
+    "host    {db}  {user}  10.0.0.0/8    scram-sha-256\n",
 );
 
 const CHECKS_PASSWORD: [&str; 3] = [
-    "`psql -h {host} -p {port} -U {user} -d {db}` with the settings' password, where Django runs.",
-    "`python manage.py diffsettings | grep -A9 DATABASES`: the USER and PASSWORD Django really uses.",
-    "`SELECT rolname FROM pg_roles;` as a superuser: does the role exist?",
+    "`psql -h {host} -p {port} -U {user} -d {db}` where Django runs.",
+    "`python manage.py diffsettings | grep -A9 DATABASES`",
+    "`SELECT rolname FROM pg_roles;`",
 ];
 const CHECKS_DOCKER: [&str; 2] = [
-    "`docker volume ls`: a volume older than the POSTGRES_PASSWORD change keeps the old password.",
+    "`docker volume ls`: is the volume older than the password change?",
     "`docker compose exec web env | grep -i postgres`",
 ];
 const CHECKS_HBA: [&str; 2] = [
-    "`SHOW hba_file;`: the first line matching type, database, user and address decides the method.",
+    "`SHOW hba_file;`: the first matching line decides.",
     "`psql -h {host} -U {user} -d {db}` (TCP) vs `psql -U {user} -d {db}` (socket).",
 ];

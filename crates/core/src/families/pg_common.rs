@@ -62,8 +62,7 @@ from django.db import connection
 
 
 @pytest.mark.django_db
-def test_database_accepts_the_configured_credentials():
-    """Fails with the same OperationalError the paste shows when the settings are wrong."""
+def test_database_connects():
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database(), current_user")
@@ -72,7 +71,7 @@ def test_database_accepts_the_configured_credentials():
 
 /// The database smoke test: connect with the project's settings and ask the server who we are.
 pub fn smoke_test(v: &Values) -> Snippet {
-    snippet("The database accepts the settings (pytest-django)", "tests/test_database.py", v.fill(SMOKE))
+    snippet("The database accepts the settings", "tests/test_database.py", v.fill(SMOKE))
 }
 
 /// A settings test: `body` is the assertion block under a function that has `db = settings.DATABASES["default"]`.
@@ -90,13 +89,13 @@ pub fn workflow(v: &Values, title: &str) -> Snippet {
         v,
         title,
         &[
-            Step { name: "Check the database connection", run: "python manage.py check --database default" },
-            Step { name: "Apply migrations", run: "python manage.py migrate --noinput" },
-            Step { name: "Run the tests", run: "pytest" },
+            Step { name: "DB check", run: "python manage.py check --database default" },
+            Step { name: "Migrate", run: "python manage.py migrate --noinput" },
+            Step { name: "Tests", run: "pytest" },
         ],
     )
 }
 
 /// The reference every PostgreSQL family shows.
 pub const DATABASES_REF: &str =
-    "Django documentation: Settings › DATABASES — https://docs.djangoproject.com/en/stable/ref/settings/#databases";
+    "Django docs: DATABASES — https://docs.djangoproject.com/en/stable/ref/settings/#databases";

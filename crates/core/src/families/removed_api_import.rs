@@ -19,19 +19,17 @@ pub const FAMILY: Family = Family {
     id: "removed-api-import",
     code: "DJ022",
     title: "Code uses an API removed from Django",
-    summary: "ImportError \"cannot import name 'url' from 'django.conf.urls'\" (or ugettext_lazy, force_text, six, \
-              is_ajax(), timezone.utc…): code written for an older Django, in the project or in a package.",
+    summary: "ImportError \"cannot import name 'url' from 'django.conf.urls'\" (ugettext_lazy, force_text…): code \
+              for an older Django.",
     example: "real/setup/removed_api_url.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django removes deprecated APIs after two releases of warnings. This code was written \
-for an older Django; use the documented replacement in the file that does the import, or upgrade the package.";
+const EXPLANATION: &str =
+    "Django removes deprecated APIs after two releases; use the replacement or upgrade the package.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Deprecation timeline — https://docs.djangoproject.com/en/dev/internals/deprecation/",
-    "Django docs: Upgrading Django — https://docs.djangoproject.com/en/stable/howto/upgrade-version/",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Deprecation timeline — https://docs.djangoproject.com/en/dev/internals/deprecation/"];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -182,66 +180,49 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     }
     let workflow = ci::workflow(
         &v,
-        "deprecations fail the build",
+        "deprecations fail",
         &[
-            Step { name: "System checks", run: "python manage.py check" },
-            Step {
-                name: "Tests with deprecation warnings as errors",
-                run: "python -W error::DeprecationWarning -m pytest",
-            },
+            Step { name: "Checks", run: "python manage.py check" },
+            Step { name: "Tests", run: "python -W error::DeprecationWarning -m pytest" },
         ],
     );
-    let tests = vec![python("Every module of the package imports", "tests/test_imports.py", v.fill(TEST_IMPORTS))];
+    let tests = vec![python("Every module imports", "tests/test_imports.py", v.fill(TEST_IMPORTS))];
 
-    let c = r.cause("project-code", "Your code uses the removed API", 1.0);
+    let c = r.cause("project-code", "Your code uses it", 1.0);
     if project {
-        c.support(3.0, "The failing line is in your project.", code);
+        c.support(3.0, "The line is in your project.", code);
     } else {
-        c.weaken(0.2, "The failing line is not in your project.");
+        c.weaken(0.2, "The line is not in your project.");
     }
-    c.fix(v.fix(
-        "Use the documented replacement for `{name}`.",
-        "the file named above",
-        "python",
-        "{code}\n",
-        "{fixed}\n",
-    ))
-    .tests(tests.clone())
-    .ci(workflow.clone())
-    .checks(vec![v.fill("`grep -rn \"{name}\" --include=*.py .` finds the other uses.")]);
+    c.fix(v.fix("Use the replacement for `{name}`.", "the file above", "python", "{code}\n", "{fixed}\n"))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec![v.fill("`grep -rn \"{name}\" --include=*.py .`")]);
 
-    let c = r.cause("third-party-package", "A third-party package is too old for this Django", 0.8);
+    let c = r.cause("third-party-package", "A package is too old for this Django", 0.8);
     match &third_party {
-        Some(p) => c.support(3.0, format!("The import is inside the installed package `{p}`."), None),
-        None => c.weaken(0.2, "The failing line is not in an installed package."),
+        Some(p) => c.support(3.0, format!("The line is in the package `{p}`."), None),
+        None => c.weaken(0.2, "The line is not in a package."),
     };
     c.fix(v.fix(
-        "Upgrade the package to a release that supports this Django, or pin Django below {removed}.",
+        "Upgrade the package, or pin Django below {removed}.",
         "requirements.txt",
         "text",
-        "{package}==<old version>\n",
-        "{package}>=<release supporting your Django>\n",
+        "{package}==<old>\n",
+        "{package}>=<newer>\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![v.fill("`pip show {package}` and its changelog.")]);
+    .checks(vec![v.fill("`pip show {package}`")]);
 
-    let c = r.cause("unpinned-django", "Django was upgraded without pinning (pip installed the latest)", 0.4);
+    let c = r.cause("unpinned-django", "Django was upgraded unpinned", 0.4);
     c.support(0.5, v.fill("The installed Django is {removed} or newer."), None);
-    c.fix(v.fix(
-        "Pin the Django the code supports; upgrade on purpose later.",
-        "requirements.txt",
-        "text",
-        "Django\n",
-        "Django<{removed}\n",
-    ))
-    .tests(tests)
-    .ci(workflow)
-    .checks(vec!["`pip show django` vs the version the code was written for.".into()]);
+    c.fix(v.fix("Pin the Django the code supports.", "requirements.txt", "text", "Django\n", "Django<{removed}\n"))
+        .tests(tests)
+        .ci(workflow)
+        .checks(vec!["`pip show django`".into()]);
 
-    r.finish(|a, b| {
-        format!("Cannot decide between \"{a}\" and \"{b}\": is the importing file in your project or site-packages?")
-    })
+    super::orm_common::finish(r, "project file or site-packages?")
 }
 
 const TEST_IMPORTS: &str = r#"import importlib

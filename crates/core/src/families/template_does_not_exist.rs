@@ -15,18 +15,15 @@ pub const FAMILY: Family = Family {
     id: "template-does-not-exist",
     code: "DJ003",
     title: "Template not found",
-    summary: "TemplateDoesNotExist: no template loader found the named template (wrong path, app not installed, \
-              DIRS not set, or a missing {% extends %}/{% include %} target).",
+    summary: "TemplateDoesNotExist: no loader found the template (path, INSTALLED_APPS, DIRS).",
     example: "real/template_does_not_exist.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "No template loader found a file with that name. The loaders search each folder of \
-TEMPLATES['DIRS'] and `<app>/templates/` of every installed app; the name must match the path below one of them \
-exactly, app folder and letter case included.";
+const EXPLANATION: &str = "Loaders search TEMPLATES['DIRS'] and each app's `templates/`; the name must match exactly.";
 
 const REFERENCES: [&str; 1] =
-    ["Django docs: Template configuration — https://docs.djangoproject.com/en/stable/topics/templates/#configuration"];
+    ["Django docs: Templates — https://docs.djangoproject.com/en/stable/topics/templates/#configuration"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some((_, exc)) = kit::find_type(cx.tb, &["TemplateDoesNotExist"]) else {
@@ -46,17 +43,13 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     r.recognised(format!("No loader found `{names}`."), quote);
     let workflow = ci(&v);
 
-    let c = r.cause("wrong-path", "The file is not at the path the name says (folder, typo or case)", 1.0);
+    let c = r.cause("wrong-path", "Wrong path, typo or case", 1.0);
     if app.is_some() {
-        c.support(
-            0.5,
-            v.fill("The file must be `{app}/templates/{tpl}` in an app: the inner `{app}/` folder is often missing."),
-            quote,
-        );
+        c.support(0.5, v.fill("It must be `{app}/templates/{tpl}`."), quote);
     }
     c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
-    let c = r.cause("app-not-installed", "The app that holds the template is not in INSTALLED_APPS", 0.4);
+    let c = r.cause("app-not-installed", "Its app is not installed", 0.4);
     match app {
         Some(a) if !cx.facts.installed_apps.is_empty() => {
             if cx
@@ -65,13 +58,13 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
                 .iter()
                 .any(|i| i == a || i.ends_with(&format!(".{a}")) || i.starts_with(&format!("{a}.")))
             {
-                c.weaken(0.2, format!("The debug page lists `{a}` in INSTALLED_APPS."));
+                c.weaken(0.2, format!("`{a}` is installed."));
             } else {
-                c.support(2.0, format!("The debug page's INSTALLED_APPS has no `{a}`."), None);
+                c.support(2.0, format!("INSTALLED_APPS has no `{a}`."), None);
             }
         }
         None => {
-            c.weaken(0.5, "The name has no app folder.");
+            c.weaken(0.5, "No app folder.");
         }
         _ => {}
     }
@@ -79,42 +72,34 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
 
     postmortem_app(c, cx, app);
 
-    let c = r.cause("dirs-not-configured", "The project templates folder is not in TEMPLATES['DIRS']", 0.3);
+    let c = r.cause("dirs-not-configured", "Folder not in DIRS", 0.3);
     postmortem_dirs(c, cx);
     if app.is_none() {
-        c.support(1.0, format!("`{tpl}` has no app folder: its folder must be in DIRS."), quote);
+        c.support(1.0, format!("`{tpl}` needs DIRS."), quote);
     }
     c.fix(fix_dirs(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
-    let c = r.cause("nested-template", "The missing file is an {% extends %} or {% include %} target", 0.1);
+    let c = r.cause("nested-template", "An {% extends %}/{% include %} target", 0.1);
     if let (true, Some(src)) = (nested, cx.facts.template_source.as_deref()) {
         let file = cx.facts.template_file.as_deref().unwrap_or("a template");
-        c.support(
-            1.0,
-            format!("The template error points at {file}, line {}.", cx.facts.template_line.unwrap_or(1)),
-            Some(src),
-        );
+        c.support(1.0, format!("{file}, line {}.", cx.facts.template_line.unwrap_or(1)), Some(src));
     }
     if nested {
-        c.support(
-            3.0,
-            "Django was rendering another template: the name comes from an {% extends %} or {% include %}.",
-            None,
-        );
+        c.support(3.0, "Another template asked for it.", None);
     }
     c.fix(fix_dirs(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
     if tpl.starts_with("registration/") {
-        let c = r.cause("contrib-template", "A contrib view (LoginView…) needs a template you must provide", 0.0);
-        c.support(3.0, "django.contrib.auth does not ship `registration/…` templates.", quote);
+        let c = r.cause("contrib-template", "A contrib view needs your template", 0.0);
+        c.support(3.0, "Auth ships no `registration/` templates.", quote);
         c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
     }
     if !cx.facts.docker.is_empty() {
-        let c = r.cause("case-on-deploy", "Works locally, fails on Linux: the letter case differs", 0.1);
-        c.support(1.0, "It runs in a container, where file names are case-sensitive.", None);
+        let c = r.cause("case-on-deploy", "Letter case differs on Linux", 0.1);
+        c.support(1.0, "In a container: names are case-sensitive.", None);
         c.fix(fix_move(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
     }
-    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": the DEBUG page's \"Template-loader postmortem\" lists every path tried."))
+    super::orm_common::finish(r, "see the DEBUG page's loader postmortem.")
 }
 
 /// The debug page's loader postmortem: a path tried under the app's own templates folder means the app is installed.
@@ -126,14 +111,10 @@ fn postmortem_app(c: &mut kit::Cause, cx: &Context<'_>, app: Option<&str>) {
     let needle = format!("/{a}/templates/");
     match tried.iter().find(|t| t.contains(&needle)) {
         Some(t) => {
-            c.weaken(0.3, format!("The postmortem searched `{a}/templates/`: the app is installed. {t}"));
+            c.weaken(0.3, format!("`{a}/templates/` was searched. {t}"));
         }
         None => {
-            c.support(
-                1.5,
-                format!("The postmortem never looked in `{a}/templates/`."),
-                tried.first().map(String::as_str),
-            );
+            c.support(1.5, format!("`{a}/templates/` was not searched."), tried.first().map(String::as_str));
         }
     }
 }
@@ -146,7 +127,7 @@ fn postmortem_dirs(c: &mut kit::Cause, cx: &Context<'_>) {
     }
     match tried.iter().find(|t| t.contains("filesystem.Loader")) {
         None => {
-            c.support(2.0, "The postmortem has no filesystem.Loader line: DIRS is empty.", None);
+            c.support(2.0, "No filesystem.Loader: DIRS is empty.", None);
         }
         Some(t) => {
             c.weaken(0.5, format!("DIRS is set: {t}"));
@@ -156,7 +137,7 @@ fn postmortem_dirs(c: &mut kit::Cause, cx: &Context<'_>) {
 
 fn fix_move(v: &Values) -> crate::model::Fix {
     v.fix(
-        "Put the file at `<app>/templates/` + the full name.",
+        "Move the file.",
         "file tree",
         "text",
         "{app}/\n    templates/\n        page.html\n",
@@ -166,7 +147,7 @@ fn fix_move(v: &Values) -> crate::model::Fix {
 
 fn fix_installed(v: &Values) -> crate::model::Fix {
     v.fix(
-        "Add the app that holds `templates/{tpl}` to INSTALLED_APPS.",
+        "Install the app.",
         "settings.py",
         "python",
         "INSTALLED_APPS = [...]\n",
@@ -176,7 +157,7 @@ fn fix_installed(v: &Values) -> crate::model::Fix {
 
 fn fix_dirs(v: &Values) -> crate::model::Fix {
     v.fix(
-        "List the project templates folder in DIRS and keep APP_DIRS on.",
+        "List the folder in DIRS.",
         "settings.py",
         "python",
         "TEMPLATES[0][\"DIRS\"] = []\n",
@@ -192,20 +173,17 @@ def test_template_exists():
 "#;
 
 fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("The template can be found", "tests/test_templates.py", "python", TEST)]
+    vec![v.snippet("The template exists", "tests/test_templates.py", "python", TEST)]
 }
 
 fn ci(v: &Values) -> Snippet {
     ci::workflow(
         v,
-        "checks and tests",
+        "checks",
         &[Step { name: "Django checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     )
 }
 
 fn checks(v: &Values) -> Vec<String> {
-    vec![
-        v.fill("`find . -path '*templates/{tpl}'`: does the file exist, in this case?"),
-        "`python manage.py diffsettings | grep TEMPLATES`: DIRS and APP_DIRS.".into(),
-    ]
+    vec![v.fill("`find . -path '*templates/{tpl}'`"), "`python manage.py diffsettings | grep TEMPLATES`".into()]
 }

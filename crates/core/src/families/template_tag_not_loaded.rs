@@ -17,19 +17,16 @@ pub const FAMILY: Family = Family {
     id: "template-tag-not-loaded",
     code: "DJ021",
     title: "Template tag not loaded",
-    summary: "TemplateSyntaxError \"Invalid block tag … Did you forget to register or load this tag?\" or \"'x' is \
-              not a registered tag library\": a missing {% load %}, a removed library, or a custom library not found.",
+    summary: "TemplateSyntaxError \"Invalid block tag … Did you forget to register or load this tag?\": a \
+              missing {% load %}.",
     example: "real/web/tag_not_loaded_static.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Every tag except the built-ins (if, for, url…) must come from a library the template \
-loaded with {% load %}. Loads do not carry over: a child template needs its own {% load static %}.";
+const EXPLANATION: &str = "Non-built-in tags need {% load %} in each template; loads do not carry over.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: load — https://docs.djangoproject.com/en/stable/ref/templates/builtins/#load",
-    "Django docs: Custom template tags — https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#code-layout",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: load — https://docs.djangoproject.com/en/stable/ref/templates/builtins/#load"];
 
 /// Tags of Django's own loadable libraries, with the library to load.
 const KNOWN: [(&str, &str); 12] = [
@@ -74,45 +71,44 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     let what = match (tag, library) {
-        (Some(t), _) => format!("No loaded library defines `{t}` (line {lineno})."),
-        (_, Some(l)) => format!("`{l}` is not a registered tag library."),
+        (Some(t), _) => format!("`{t}` is not loaded (line {lineno})."),
+        (_, Some(l)) => format!("No library `{l}`."),
         _ => String::new(),
     };
     r.recognised(what, quote);
     let workflow = ci::workflow(
         &v,
-        "compile every template",
+        "templates",
         &[Step { name: "Django checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     );
 
-    let c = r.cause("load-missing", "The template does not {% load %} the library of this tag", 0.5);
+    let c = r.cause("load-missing", "A missing {% load %}", 0.5);
     if known.is_some() {
-        c.support(3.0, v.fill("`{tag}` comes from Django's `{lib}` library."), quote);
+        c.support(3.0, v.fill("`{tag}` is in `{lib}`."), quote);
     }
     if library.is_some() {
-        c.weaken(0.1, "It names a library, not a tag.");
+        c.weaken(0.1, "A library, not a tag.");
     }
     c.fix(fix_load(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
-    let c = r.cause("removed-library", "The library was removed from Django (staticfiles, admin_static)", 0.1);
+    let c = r.cause("removed-library", "A removed library", 0.1);
     if let Some(l) = removed {
-        c.support(4.0, format!("`{l}` was removed in Django 3.0 (future in 2.0)."), quote);
+        c.support(4.0, format!("`{l}` was removed from Django."), quote);
     }
     c.fix(fix_removed(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
-    let c =
-        r.cause("custom-library", "A custom tag library is not found (app, templatetags/__init__.py, restart)", 0.3);
+    let c = r.cause("custom-library", "A custom library is not found", 0.3);
     if known.is_none() && removed.is_none() {
-        c.support(2.0, "Not one of Django's own: it should come from an app's templatetags.", quote);
+        c.support(2.0, "Not Django's: an app's templatetags.", quote);
     }
     c.fix(fix_custom(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
 
-    r.finish(|a, b| format!("Cannot decide between \"{a}\" and \"{b}\": look at the template's {{% load %}} lines."))
+    super::orm_common::finish(r, "look at the template's {% load %} lines.")
 }
 
 fn fix_load(v: &Values) -> Fix {
     v.fix(
-        "Load the library at the top of this template.",
+        "Load the library.",
         "template",
         "django",
         "{% {tag} 'css/site.css' %}\n",
@@ -126,7 +122,7 @@ fn fix_removed(v: &Values) -> Fix {
 
 fn fix_custom(v: &Values) -> Fix {
     v.fix(
-        "Put the library in an installed app's templatetags package and restart the server.",
+        "Use an app's templatetags package; restart.",
         "file tree",
         "text",
         "myapp/\n    {lib}.py\n",
@@ -154,8 +150,5 @@ fn tests(v: &Values) -> Vec<Snippet> {
 }
 
 fn checks(v: &Values) -> Vec<String> {
-    vec![
-        v.fill("Does this same template start with {% load {lib} %}?"),
-        "Custom library: app in INSTALLED_APPS, templatetags/__init__.py, server restarted?".into(),
-    ]
+    vec![v.fill("Does this template {% load {lib} %}?"), "App installed, templatetags/__init__.py, restarted?".into()]
 }

@@ -17,20 +17,16 @@ pub const FAMILY: Family = Family {
     id: "transaction-broken",
     code: "DJ025",
     title: "Queries after a database error inside a transaction",
-    summary: "TransactionManagementError \"You can't execute queries until the end of the 'atomic' block\" (or \
-              \"current transaction is aborted\"): a query failed inside a transaction, the code caught it and \
-              went on querying.",
+    summary: "TransactionManagementError \"You can't execute queries until the end of the 'atomic' block\": a \
+              caught query error, then more queries.",
     example: "real/postgres/transaction_broken_pg.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "A query failed inside a transaction, the code caught the error and queried again. The \
-database refuses everything until a rollback. Wrap the statement that may fail in its own `atomic()` (a \
-savepoint) and catch outside it.";
+const EXPLANATION: &str = "A query failed in a transaction and the code kept querying; wrap it in its own `atomic()`.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Avoid catching exceptions inside atomic — https://docs.djangoproject.com/en/stable/topics/db/transactions/#controlling-transactions-explicitly",
-    "Django docs: TestCase — https://docs.djangoproject.com/en/stable/topics/testing/tools/#django.test.TestCase",
+const REFERENCES: [&str; 1] = [
+    "Django docs: atomic — https://docs.djangoproject.com/en/stable/topics/db/transactions/#controlling-transactions-explicitly",
 ];
 
 const PATTERNS: [&str; 4] = [
@@ -63,61 +59,49 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let tests = vec![savepoint_test(&v)];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("An earlier error broke the transaction.", quote);
+    r.recognised("An earlier error broke it.", quote);
     if let Some(e) = first {
         let line = e.message.lines().next().unwrap_or("");
-        r.recognised(format!("The first error is a `{}`: fix or isolate that one.", short(&e.type_name)), Some(line));
+        r.recognised(format!("First error: `{}`.", short(&e.type_name)), Some(line));
     }
 
-    let c = r.cause("caught-inside-atomic", "An exception is caught inside atomic() and the code keeps querying", 1.5);
+    let c = r.cause("caught-inside-atomic", "An exception caught inside atomic()", 1.5);
     if let Some(f) = app {
-        c.support(
-            1.0,
-            format!("Look for a try/except inside `atomic()` around `{}` in {}.", f.function, f.file),
-            f.code.as_deref(),
-        );
+        c.support(1.0, format!("Check the try/except in `{}` ({}).", f.function, f.file), f.code.as_deref());
     }
     if in_test || aborted {
-        c.weaken(0.3, "It points to a test or manual transaction handling.");
+        c.weaken(0.3, "A test or manual transaction.");
     } else if first.is_some() {
-        c.support(2.0, "The chain shows the first error, caught, then this one.", None);
+        c.support(2.0, "The chain shows the caught first error.", None);
     }
     c.fix(fix_savepoint(&v)).tests(tests.clone()).checks(checks()).ci(ci.clone());
 
-    let c = r.cause("testcase-expects-error", "A TestCase expects a database error and then queries", 0.2);
+    let c = r.cause("testcase-expects-error", "A TestCase queries after an expected error", 0.2);
     if in_test {
-        c.support(4.0, "It happened in a test: TestCase wraps each test in atomic().", None);
+        c.support(4.0, "In a test: TestCase runs in atomic().", None);
     }
     c.fix(fix_test(&v)).tests(tests.clone()).checks(checks()).ci(ci.clone());
 
-    let c = r.cause("atomic-requests", "ATOMIC_REQUESTS wraps the view, and the view swallows a database error", 0.2);
+    let c = r.cause("atomic-requests", "ATOMIC_REQUESTS and the view swallows an error", 0.2);
     if request {
-        c.support(1.5, "It happened in a request: ATOMIC_REQUESTS runs each view in one transaction.", None);
+        c.support(1.5, "In a request (ATOMIC_REQUESTS).", None);
     }
     c.fix(fix_savepoint(&v)).tests(tests.clone()).checks(checks()).ci(ci.clone());
 
-    let c = r.cause(
-        "manual-autocommit",
-        "Autocommit was turned off by hand (or a raw cursor) and the failed transaction was not rolled back",
-        0.1,
-    );
+    let c = r.cause("manual-autocommit", "Autocommit off by hand, no rollback", 0.1);
     if aborted {
-        c.support(4.0, "PostgreSQL refused it, not atomic(): autocommit was off or a raw connection was used.", quote);
+        c.support(4.0, "PostgreSQL refused it: autocommit was off.", quote);
     }
     if misuse {
-        c.support(3.0, "Autocommit or the rollback flag was used in the wrong place relative to atomic().", quote);
+        c.support(3.0, "Autocommit or rollback flag misused with atomic().", quote);
     }
     c.fix(fix_manual(&v)).tests(tests).checks(checks()).ci(ci);
 
-    r.finish(|a, b| {
-        format!(
-            "Cannot decide between \"{a}\" and \"{b}\": find the first database error and the try/except that caught it."
-        )
-    })
+    super::orm_common::finish(r, "which try/except caught the first error?")
 }
 
 fn kit_workflow(v: &Values) -> Snippet {
-    pg::workflow(v, "tests on the production database engine")
+    pg::workflow(v, "tests")
 }
 
 const SAVEPOINT_TEST: &str = r#"import pytest
@@ -125,7 +109,7 @@ from django.db import IntegrityError, transaction
 
 
 @pytest.mark.django_db
-def test_duplicate_is_rolled_back_to_a_savepoint(django_user_model):
+def test_savepoint(django_user_model):
     django_user_model.objects.create(username="ann")
     with pytest.raises(IntegrityError):
         with transaction.atomic():  # savepoint
@@ -134,20 +118,16 @@ def test_duplicate_is_rolled_back_to_a_savepoint(django_user_model):
 "#;
 
 fn savepoint_test(v: &Values) -> Snippet {
-    pg::snippet(
-        &v.fill("A caught {error} leaves the transaction usable"),
-        "tests/test_transactions.py",
-        v.fill(SAVEPOINT_TEST),
-    )
+    pg::snippet(&v.fill("A caught {error} is harmless"), "tests/test_transactions.py", v.fill(SAVEPOINT_TEST))
 }
 
 fn fix_savepoint(v: &Values) -> Fix {
     pg::fix(
         v,
-        "Wrap the statement that may fail in its own atomic() and catch outside it.",
+        "Wrap it in atomic(); catch outside.",
         "{where}",
         "python",
-        "try:\n    Product.objects.create(**row)\nexcept IntegrityError:\n    pass  # transaction now broken\n",
+        "try:\n    Product.objects.create(**row)\nexcept IntegrityError:\n    pass\n",
         "try:\n    with transaction.atomic():  # savepoint\n        Product.objects.create(**row)\nexcept IntegrityError:\n    pass\n",
     )
 }
@@ -155,10 +135,10 @@ fn fix_savepoint(v: &Values) -> Fix {
 fn fix_test(v: &Values) -> Fix {
     pg::fix(
         v,
-        "In a TestCase, wrap the failing statement in atomic() inside assertRaises.",
+        "Use atomic() inside assertRaises.",
         "tests.py",
         "python",
-        "try:\n    Product.objects.create(slug=\"apple\")\nexcept IntegrityError:\n    pass\n",
+        "Product.objects.create(slug=\"apple\")\n",
         "with self.assertRaises(IntegrityError):\n    with transaction.atomic():\n        Product.objects.create(slug=\"apple\")\n",
     )
 }
@@ -166,18 +146,18 @@ fn fix_test(v: &Values) -> Fix {
 fn fix_manual(v: &Values) -> Fix {
     pg::fix(
         v,
-        "Use atomic() instead of managing autocommit by hand.",
+        "Use atomic(), not autocommit.",
         "{where}",
         "python",
-        "transaction.set_autocommit(False)\ntry:\n    Product.objects.create(**row)\nexcept IntegrityError:\n    pass\n",
-        "try:\n    with transaction.atomic():\n        Product.objects.create(**row)\nexcept IntegrityError:\n    pass\n",
+        "transaction.set_autocommit(False)\n",
+        "with transaction.atomic():\n    Product.objects.create(**row)\n",
     )
 }
 
 fn checks() -> Vec<String> {
     vec![
-        "Find the first database error earlier in the chain or log.".into(),
-        "`grep -rn \"except \" your_app/`: which handler sits inside atomic() or a TestCase?".into(),
+        "Find the first database error.".into(),
+        "`grep -rn \"except \" your_app/`".into(),
         "`python manage.py diffsettings | grep ATOMIC_REQUESTS`".into(),
     ]
 }

@@ -15,19 +15,15 @@ pub const FAMILY: Family = Family {
     id: "urlconf-no-patterns",
     code: "DJ031",
     title: "URLconf has no patterns",
-    summary: "ImproperlyConfigured \"The included URLconf '…' does not appear to have any patterns in it\": no \
-              urlpatterns variable, or a circular import (reverse() at import time).",
+    summary: "ImproperlyConfigured \"The included URLconf '…' does not appear to have any patterns in it\".",
     example: "real/web/urlconf_no_patterns.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django reads each URLconf's `urlpatterns`. Here it found none: the variable is \
-misspelled or missing, or the module was read mid-import (a circular import, typically reverse() at import time).";
+const EXPLANATION: &str = "No `urlpatterns`: misspelled, or a circular import (reverse() at import time).";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: URL dispatcher — https://docs.djangoproject.com/en/stable/topics/http/urls/",
-    "Django docs: reverse_lazy() — https://docs.djangoproject.com/en/stable/ref/urlresolvers/#reverse-lazy",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: reverse_lazy() — https://docs.djangoproject.com/en/stable/ref/urlresolvers/#reverse-lazy"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["ImproperlyConfigured"], &["does not appear to have any patterns in it"]) else {
@@ -46,31 +42,26 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     let wording = if old { "≤3.2" } else { "4.0+" };
-    r.recognised(format!("No urlpatterns in `{name}` (Django {wording} wording)."), quote);
+    r.recognised(format!("No urlpatterns in `{name}` (Django {wording})."), quote);
     let workflow = ci::workflow(
         &v,
-        "system checks",
+        "checks",
         &[Step { name: "Django checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
     );
 
-    let c = r.cause("misspelled", "The variable is not called urlpatterns (typo or missing)", 1.0);
+    let c = r.cause("misspelled", "urlpatterns misspelled or missing", 1.0);
     if circular {
-        c.weaken(0.2, "The frames show a circular import.");
+        c.weaken(0.2, "A circular import.");
     }
     c.fix(fix_name(&v)).tests(tests(&v)).ci(workflow.clone()).checks(checks(&v));
 
-    let c = r.cause("circular-import", "A circular import: reverse() runs while the URLconf is loading", 0.4);
+    let c = r.cause("circular-import", "reverse() during URLconf import", 0.4);
     if circular {
-        c.support(4.0, "Your module calls reverse() at import time, while the URLconf loads.", None);
+        c.support(4.0, "reverse() runs at import time.", None);
     }
     c.fix(fix_lazy(&v)).tests(tests(&v)).ci(workflow).checks(checks(&v));
 
-    r.finish(|a, b| {
-        format!(
-            "Cannot decide between \"{a}\" and \"{b}\": is `urlpatterns` in {} and spelled right?",
-            v.get("urlfile")
-        )
-    })
+    super::orm_common::finish(r, &v.fill("is `urlpatterns` in {urlfile}?"))
 }
 
 fn fix_name(v: &Values) -> Fix {
@@ -85,7 +76,7 @@ fn fix_name(v: &Values) -> Fix {
 
 fn fix_lazy(v: &Values) -> Fix {
     v.fix(
-        "Use reverse_lazy() for URLs computed at import time.",
+        "Use reverse_lazy().",
         "views.py",
         "python",
         "POSTS_URL = reverse(\"posts\")\n",
@@ -97,13 +88,13 @@ const TEST: &str = r#"from django.core.management import call_command
 from django.urls import get_resolver
 
 
-def test_url_configuration_loads():
+def test_urls_load():
     call_command("check")
     assert get_resolver().url_patterns
 "#;
 
 fn tests(v: &Values) -> Vec<Snippet> {
-    vec![v.snippet("Every URLconf loads", "tests/test_urls.py", "python", TEST)]
+    vec![v.snippet("URLconfs load", "tests/test_urls.py", "python", TEST)]
 }
 
 fn checks(v: &Values) -> Vec<String> {
