@@ -17,20 +17,15 @@ pub const FAMILY: Family = Family {
     id: "app-label-missing",
     code: "DJ030",
     title: "Model's app is not in INSTALLED_APPS",
-    summary: "RuntimeError \"Model class … doesn't declare an explicit app_label and isn't in an application in \
-              INSTALLED_APPS\": a models module was imported but its app is not installed, or is installed under \
-              another dotted path (AppConfig.name, two import paths).",
+    summary: "RuntimeError \"Model class … doesn't declare an explicit app_label\": its app is not installed.",
     example: "real/setup/app_label_missing.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Every model belongs to the installed app whose package contains its module. No app \
-in INSTALLED_APPS contains this one, so Django cannot tell which app (and tables) the model belongs to.";
+const EXPLANATION: &str = "No app in INSTALLED_APPS contains the model's module.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: INSTALLED_APPS — https://docs.djangoproject.com/en/stable/ref/settings/#installed-apps",
-    "Django docs: Configuring applications — https://docs.djangoproject.com/en/stable/ref/applications/#configuring-applications",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: INSTALLED_APPS — https://docs.djangoproject.com/en/stable/ref/settings/#installed-apps"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["RuntimeError"], &["doesn't declare an explicit app_label"]) else {
@@ -50,60 +45,52 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("short", app.rsplit('.').next().unwrap_or(app));
     let quote = Some(hit.line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{model}` is in `{module}`, in no installed app."), quote);
+    r.recognised(format!("`{module}` is in no installed app."), quote);
     let workflow = ci::workflow(
         &v,
         "checks and tests",
-        &[Step { name: "Checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
+        &[Step { name: "Check", run: "python manage.py check" }, Step { name: "Test", run: "pytest" }],
     );
-    let tests = vec![python("The models module has an installed app", "tests/test_apps.py", v.fill(TEST_APPS))];
+    let tests = vec![python("Models have an app", "tests/test_apps.py", v.fill(TEST_APPS))];
 
-    let c = r.cause("app-not-installed", "The app is not in INSTALLED_APPS", 1.5);
+    let c = r.cause("app-not-installed", "App not in INSTALLED_APPS", 1.5);
     if contrib {
-        c.support(2.0, format!("`{app}` is a contrib app whose models are used: install it."), None);
+        c.support(2.0, format!("`{app}` is a contrib app."), None);
     } else if third_party {
-        c.support(2.0, format!("`{app}` is a third-party package: install it as its docs say."), None);
+        c.support(2.0, format!("`{app}` is a third-party app."), None);
     }
     if listed {
         c.weaken(0.2, format!("INSTALLED_APPS lists `{app}`."));
     } else if !cx.facts.installed_apps.is_empty() {
-        c.support(2.0, format!("INSTALLED_APPS does not list `{app}`."), None);
+        c.support(2.0, format!("`{app}` is not listed."), None);
     }
     c.fix(v.fix(
-        "Add the app to INSTALLED_APPS, then `migrate`.",
+        "Install the app, then `migrate`.",
         "settings.py",
         "python",
-        "INSTALLED_APPS = [\n    \"django.contrib.auth\",\n]\n",
-        "INSTALLED_APPS = [\n    \"django.contrib.auth\",\n    \"{app}\",\n]\n",
+        "INSTALLED_APPS = [\n]\n",
+        "INSTALLED_APPS = [\n    \"{app}\",\n]\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![v.fill("`python manage.py diffsettings | grep INSTALLED_APPS`: is `{app}` there?")]);
+    .checks(vec![v.fill("`diffsettings | grep INSTALLED_APPS`")]);
 
-    let c = r.cause("appconfig-name-mismatch", "The app is installed under another dotted path than its package", 0.4);
+    let c = r.cause("appconfig-name-mismatch", "Installed under another dotted path", 0.4);
     if nested {
-        c.support(1.5, v.fill("A nested package: INSTALLED_APPS or AppConfig.name may say `{short}`."), None);
+        c.support(1.5, v.fill("Nested: maybe listed as `{short}`."), None);
     }
     if listed {
-        c.support(2.0, "The app is listed, so the module was imported under another path.", None);
+        c.support(2.0, "Listed: imported under another path.", None);
     }
     if contrib || third_party {
-        c.weaken(0.2, "Not the project's own code.");
+        c.weaken(0.2, "Not project code.");
     }
-    c.fix(v.fix(
-        "Use the package's full dotted path in AppConfig.name and INSTALLED_APPS.",
-        "apps.py",
-        "python",
-        "class Config(AppConfig):\n    name = \"{short}\"\n",
-        "from django.apps import AppConfig\n\n\nclass Config(AppConfig):\n    name = \"{app}\"\n",
-    ))
-    .tests(tests.clone())
-    .ci(workflow.clone())
-    .checks(vec![
-        "Import it one way everywhere; `sys.path` must not hold both the project folder and its parent.".into(),
-    ]);
+    c.fix(v.fix("Use the full dotted path.", "apps.py", "python", "name = \"{short}\"\n", "name = \"{app}\"\n"))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec!["Import it one way everywhere.".into()]);
 
-    orm::finish(r, "compare the module with INSTALLED_APPS.")
+    orm::finish(r, "compare with INSTALLED_APPS.")
 }
 
 const TEST_APPS: &str = r#"import importlib
@@ -111,7 +98,7 @@ const TEST_APPS: &str = r#"import importlib
 from django.apps import apps
 
 
-def test_models_module_has_an_app():
+def test_models_app():
     importlib.import_module("{module}")
     assert apps.get_containing_app_config("{module}") is not None
 "#;

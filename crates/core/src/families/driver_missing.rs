@@ -18,22 +18,16 @@ use crate::model::Diagnosis;
 pub const FAMILY: Family = Family {
     id: "driver-missing",
     code: "DJ015",
-    title: "The database driver is not installed (or not importable)",
-    summary: "ImproperlyConfigured \"Error loading psycopg2 / psycopg / MySQLdb module\" or \"… isn't an \
-              available database backend\": the Python that runs Django cannot import the driver — not installed \
-              there, a broken binary, or a misspelt ENGINE.",
+    title: "The database driver is not installed",
+    summary: "ImproperlyConfigured \"Error loading psycopg2 module\": Django's Python cannot import the driver.",
     example: "real/postgres/driver_missing_dj52.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django's database backend imports its driver (psycopg/psycopg2, mysqlclient, oracledb) \
-when it loads, and that import failed in the Python that runs Django. Usually the package is installed elsewhere \
-(another virtualenv, not in the Docker image). The chained exception names what could not be imported.";
+const EXPLANATION: &str = "The database backend could not import its driver in the Python that runs Django; \
+usually it is installed elsewhere (another virtualenv, not in the image).";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Database bindings — https://docs.djangoproject.com/en/stable/topics/install/#get-your-database-running",
-    "Django docs: ENGINE — https://docs.djangoproject.com/en/stable/ref/settings/#engine",
-];
+const REFERENCES: [&str; 1] = ["Django docs: ENGINE — https://docs.djangoproject.com/en/stable/ref/settings/#engine"];
 
 const PATTERNS: [&str; 8] = [
     "Error loading psycopg2",
@@ -78,63 +72,63 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let quote = Some(hit.line);
     let ci = ci::workflow(
         &v,
-        "install requirements and import the backend",
+        "import the backend",
         &[
-            Step { name: "Checks", run: "python manage.py check --database default" },
-            Step { name: "Tests", run: "pytest" },
+            Step { name: "Check", run: "python manage.py check --database default" },
+            Step { name: "Test", run: "pytest" },
         ],
     );
-    let tests = vec![v.snippet("The database backend imports", "tests/test_db_driver.py", "python", TEST)];
+    let tests = vec![v.snippet("Backend imports", "tests/test_db_driver.py", "python", TEST)];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}`: Django could not load its database backend.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}`: the backend did not load.", short(&hit.exception.type_name)), quote);
     if let Some(e) = cx
         .tb
         .exceptions
         .iter()
         .find(|e| e.type_name.ends_with("ModuleNotFoundError") || e.type_name.ends_with("ImportError"))
     {
-        r.recognised("The chained import error names what is missing.", e.message.lines().next());
+        r.recognised("The chained error names the module.", e.message.lines().next());
     }
 
-    let c = r.cause("not-installed", "The driver is not installed in the environment that runs Django", 1.5);
+    let c = r.cause("not-installed", "Driver not installed where Django runs", 1.5);
     if engine_typo || binary {
-        c.weaken(0.3, "The message points to a bad ENGINE or a broken binary.");
+        c.weaken(0.3, "A bad ENGINE or broken binary.");
     }
     if let Some(p) = cx.facts.python_prefix.as_deref() {
-        c.support(0.5, format!("Django ran from `{p}`: use its pip."), None);
+        c.support(0.5, format!("Django ran from `{p}`."), None);
     }
     let install = v.fix(
-        "Install the driver with the pip of the Python that runs Django, and pin it in requirements.txt.",
+        "Install it with Django's Python; pin it.",
         "terminal",
         "shell",
-        "$ python manage.py {command}\n... Error loading {module} module\n",
+        "$ pip install {package}\n",
         "$ python -m pip install {package}\n$ echo '{package}' >> requirements.txt\n",
     );
     c.fix(install.clone()).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
 
-    let c = r.cause("binary-broken", "The driver is installed but its compiled part does not load", 0.1);
+    let c = r.cause("binary-broken", "The driver's binary does not load", 0.1);
     if binary {
-        c.support(4.0, "The import failed in the driver's compiled module.", quote);
+        c.support(4.0, "The compiled module failed.", quote);
     }
     c.fix(install).tests(tests.clone()).checks(checks(&v)).ci(ci.clone());
 
-    let c = r.cause("engine-typo", "ENGINE names a backend that does not exist", 0.05);
+    let c = r.cause("engine-typo", "ENGINE is misspelt", 0.05);
     if engine_typo {
-        c.support(6.0, format!("`{backend}` is not a Django backend."), quote);
+        c.support(6.0, format!("`{backend}` is no backend."), quote);
     }
     c.fix(v.fix(
         "Use the exact backend path.",
         "settings.py",
         "python",
         "DATABASES = {\"default\": {\"ENGINE\": \"{backend}\"}}\n",
-        "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\"}}  # or mysql, sqlite3\n",
+        "DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\"}}\n",
     ))
     .tests(tests)
     .checks(checks(&v))
     .ci(ci);
 
-    orm::finish(r, &v.fill("`python -c \"import {module}\"` with the Python that runs Django."))
+    orm::finish(r, &v.fill("`python -c \"import {module}\"` where Django runs."))
 }
 
 const TEST: &str = r#"import importlib
@@ -142,13 +136,13 @@ const TEST: &str = r#"import importlib
 from django.conf import settings
 
 
-def test_database_backend_imports():
+def test_backend_imports():
     importlib.import_module(settings.DATABASES["default"]["ENGINE"] + ".base")
 "#;
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
-        v.fill("`python -m pip show {package}` with the Python that runs Django (venv, Docker image, gunicorn's)."),
-        "Earlier `pip install` errors (`pg_config not found`) mean the build failed.".into(),
+        v.fill("`python -m pip show {package}` where Django runs."),
+        "`pip install` errors (`pg_config not found`)?".into(),
     ]
 }

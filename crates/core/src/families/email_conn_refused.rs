@@ -15,21 +15,15 @@ pub const FAMILY: Family = Family {
     id: "email-conn-refused",
     code: "DJ040",
     title: "No SMTP server to send mail",
-    summary: "ConnectionRefusedError under smtplib frames: the SMTP backend connected to EMAIL_HOST:EMAIL_PORT \
-              (localhost:25) and nothing listens — no mail server in development, wrong host/port/TLS settings, or \
-              a provider blocking SMTP.",
+    summary: "ConnectionRefusedError under smtplib: nothing listens at EMAIL_HOST:EMAIL_PORT.",
     example: "real/web/email_conn_refused.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The default EMAIL_BACKEND (SMTP) connects to EMAIL_HOST:EMAIL_PORT (localhost:25 \
-unless set) and no mail server listens there. In development use the console backend; in production set the real \
-SMTP host, port and TLS.";
+const EXPLANATION: &str = "The SMTP backend found no mail server at EMAIL_HOST:EMAIL_PORT (default localhost:25).";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Email backends — https://docs.djangoproject.com/en/stable/topics/email/#email-backends",
-    "Django docs: EMAIL_HOST — https://docs.djangoproject.com/en/stable/ref/settings/#email-host",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Email backends — https://docs.djangoproject.com/en/stable/topics/email/#email-backends"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let smtp = kit::frames(cx.tb).any(|f| f.file.ends_with("smtplib.py") || f.file.contains("django/core/mail/"));
@@ -45,52 +39,52 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let docker = !cx.facts.docker.is_empty();
     let v = Values::new(cx);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("SMTP refused: nothing listens at EMAIL_HOST:EMAIL_PORT.", quote);
-    let workflow = ci::workflow(&v, "tests (locmem mail)", &[Step { name: "Tests", run: "pytest" }]);
-    let tests = vec![v.snippet("The flow sends its mail", "tests/test_mail.py", "python", TEST)];
-    let checks = vec!["`python manage.py sendtestemail you@example.com` with the deployed settings.".to_string()];
+    r.recognised("SMTP connection refused.", quote);
+    let workflow = ci::workflow(&v, "tests", &[Step { name: "Test", run: "pytest" }]);
+    let tests = vec![v.snippet("Mail is sent", "tests/test_mail.py", "python", TEST)];
+    let checks = vec!["`python manage.py sendtestemail you@example.com`".to_string()];
 
-    let c = r.cause("no-local-server", "Development with the default SMTP backend and no mail server", 1.0);
+    let c = r.cause("no-local-server", "No mail server in development", 1.0);
     if cx.facts.runner.as_deref() == Some("runserver") || cx.facts.request_url.is_some() {
-        c.support(0.5, "A development request sent mail through SMTP.", None);
+        c.support(0.5, "A development request.", None);
     }
     c.fix(v.fix(
-        "Print mail to the console in development.",
+        "Use the console backend.",
         "settings.py",
         "python",
-        "# EMAIL_BACKEND not set: SMTP to localhost:25\n",
+        "# EMAIL_BACKEND unset\n",
         "EMAIL_BACKEND = \"django.core.mail.backends.console.EmailBackend\"\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
     .checks(checks.clone());
 
-    let c = r.cause("wrong-settings", "EMAIL_HOST, EMAIL_PORT or the TLS/SSL flags are wrong", 0.5);
+    let c = r.cause("wrong-settings", "Wrong EMAIL_HOST, port or TLS", 0.5);
     if let Some(cmd) = command.as_deref().filter(|c| *c == "sendtestemail") {
-        c.support(1.0, format!("`{cmd}` tested the mail settings: nothing listens there."), None);
+        c.support(1.0, format!("`{cmd}` failed."), None);
     }
     if docker {
-        c.support(1.0, "In a container, localhost is not the host's mail server.", None);
+        c.support(1.0, "A container's localhost has no mail server.", None);
     }
     let smtp = v.fix(
-        "Set the real SMTP server from the environment (587 + TLS).",
+        "Set the real SMTP server.",
         "settings.py",
         "python",
         "EMAIL_HOST = \"localhost\"\n",
-        "EMAIL_HOST = os.environ[\"EMAIL_HOST\"]\nEMAIL_PORT = 587\nEMAIL_USE_TLS = True\nEMAIL_HOST_USER = os.environ[\"EMAIL_HOST_USER\"]\nEMAIL_HOST_PASSWORD = os.environ[\"EMAIL_HOST_PASSWORD\"]\n",
+        "EMAIL_HOST = os.environ[\"EMAIL_HOST\"]\nEMAIL_PORT = 587\nEMAIL_USE_TLS = True\n",
     );
     c.fix(smtp.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
 
-    let c = r.cause("provider-blocks", "The hosting provider blocks outgoing SMTP", 0.2);
+    let c = r.cause("provider-blocks", "The provider blocks SMTP", 0.2);
     c.fix(smtp).tests(tests).ci(workflow).checks(checks);
 
-    orm::finish(r, "`nc -vz <EMAIL_HOST> <EMAIL_PORT>` where Django runs.")
+    orm::finish(r, "`nc -vz <EMAIL_HOST> <EMAIL_PORT>`.")
 }
 
 const TEST: &str = r#"from django.core import mail
 
 
-def test_signup_sends_one_mail(client):
+def test_signup_mail(client):
     client.post("/signup/", {"email": "a@example.com"})
     assert len(mail.outbox) == 1
 "#;

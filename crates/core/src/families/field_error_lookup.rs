@@ -17,23 +17,19 @@ use crate::model::Diagnosis;
 pub const FAMILY: Family = Family {
     id: "field-error-lookup",
     code: "DJ045",
-    title: "A query names a field or lookup the model does not have (FieldError)",
-    summary: "`FieldError: Cannot resolve keyword 'x' into field` or `Unsupported lookup 'x'`: a query or admin \
-              option names no database field: a typo, an old name, a reverse accessor, a @property, a bad lookup.",
+    title: "A query names an unknown field or lookup",
+    summary: "`FieldError: Cannot resolve keyword 'x' into field`: a query names no database field.",
     example: "real/orm/field_error_keyword.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django builds SQL from each keyword of `filter()`, `order_by()`, `values()` by \
-walking the model's fields (`author__name`). One part is not a field or lookup there; the message lists the valid \
-names (\"Choices are\") or the field type that lacks the lookup.";
+const EXPLANATION: &str = "One part of a query keyword (`author__name`) is not a field or lookup of the model; \
+\"Choices are\" lists the valid names.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Field lookups — https://docs.djangoproject.com/en/stable/ref/models/querysets/#field-lookups",
-    "Django docs: Lookups that span relationships — https://docs.djangoproject.com/en/stable/topics/db/queries/#lookups-that-span-relationships",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Field lookups — https://docs.djangoproject.com/en/stable/ref/models/querysets/#field-lookups"];
 
-const TIE: &str = "search the model for the name.";
+const TIE: &str = "search the model.";
 
 const PATTERNS: [&str; 3] = ["Cannot resolve keyword ", "Unsupported lookup '", "Related Field got invalid lookup: "];
 
@@ -67,82 +63,77 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let workflow = ci::workflow(
         &v,
         "checks and tests",
-        &[Step { name: "Checks", run: "python manage.py check" }, Step { name: "Tests", run: "pytest" }],
+        &[Step { name: "Check", run: "python manage.py check" }, Step { name: "Test", run: "pytest" }],
     );
-    let test = orm::python("Every model query runs", "tests/test_queries.py", TEST_QUERY.into());
+    let test = orm::python("Queries run", "tests/test_queries.py", TEST_QUERY.into());
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{name}` is not a field or lookup there."), Some(line));
+    r.recognised(format!("`{name}` is unknown there."), Some(line));
 
     if !keyword_form {
-        let c = r.cause("lookup-typo", v.fill("`{name}` is not a lookup of this field type"), 1.0);
+        let c = r.cause("lookup-typo", v.fill("`{name}` is no lookup of this field"), 1.0);
         if let Some(s) = &suggestion {
             c.support(2.0, format!("Django suggests `{s}`."), Some(line));
         }
         if related {
-            c.weaken(0.3, "The field is a relation: the part after it is likely a related field name.");
+            c.weaken(0.3, "A relation: likely a field name.");
         }
-        c.fix(fix(&v, "Use a lookup the field supports (`icontains`, `in`, `gte`, …)."))
-            .tests(vec![test.clone()])
-            .ci(workflow.clone());
-        c.checks(vec!["Is the lookup in Django's Field lookups list?".into()]);
-        let c =
-            r.cause("field-after-relation-typo", v.fill("`{name}` after a relation is a misspelt related field"), 0.4);
+        c.fix(fix(&v, "Use a supported lookup.")).tests(vec![test.clone()]).ci(workflow.clone());
+        c.checks(vec!["See Field lookups.".into()]);
+        let c = r.cause("field-after-relation-typo", v.fill("`{name}` is a misspelt related field"), 0.4);
         if related {
-            c.support(3.0, "After a relation, a misspelt field name reads as a lookup.", Some(line));
+            c.support(3.0, "After a relation, a bad field reads as a lookup.", Some(line));
         }
-        v.set("good", "a field name of the related model");
-        c.fix(fix(&v, "Spell the related field exactly (`author__name`).")).tests(vec![test]).ci(workflow);
-        c.checks(vec!["Compare the related model's fields with the name after `__`.".into()]);
+        v.set("good", "a related field");
+        c.fix(fix(&v, "Spell the related field.")).tests(vec![test]).ci(workflow);
+        c.checks(vec!["Check the related model's fields.".into()]);
         return orm::finish(r, TIE);
     }
 
-    let c = r.cause("typo-or-renamed", v.fill("`{name}` is a typo or an old name of a field"), 1.0);
+    let c = r.cause("typo-or-renamed", v.fill("`{name}` is a typo or old name"), 1.0);
     match &suggestion {
-        Some(s) => c.support(2.0, format!("`{s}` in Choices is close to `{name}`."), Some(line)),
-        None => c.weaken(0.5, "No choice is close to it."),
+        Some(s) => c.support(2.0, format!("Close: `{s}`."), Some(line)),
+        None => c.weaken(0.5, "No close choice."),
     };
-    c.fix(fix(&v, "Use the real name from Choices.")).tests(vec![test.clone()]).ci(workflow.clone());
-    c.checks(vec!["`git log -S` the name: was the field renamed?".into()]);
+    c.fix(fix(&v, "Use the name from Choices.")).tests(vec![test.clone()]).ci(workflow.clone());
+    c.checks(vec!["`git log -S` the name.".into()]);
 
-    let c = r.cause("reverse-accessor-name", "The reverse accessor (`x_set`) is used instead of the query name", 0.2);
+    let c = r.cause("reverse-accessor-name", "`x_set` used instead of the query name", 0.2);
     if name.ends_with("_set") {
         let base = name.strip_suffix("_set").unwrap_or(name);
-        c.support(4.0, format!("In queries the relation is `{base}` (or its related_query_name)."), Some(line));
+        c.support(4.0, format!("Queries use `{base}`."), Some(line));
         v.set("good", base);
     } else {
-        c.weaken(0.3, "The name does not end in `_set`.");
+        c.weaken(0.3, "No `_set` suffix.");
     }
-    c.fix(fix(&v, "Filter on the related_query_name (default: lowercase model name), not `x_set`."))
-        .tests(vec![test.clone()])
-        .ci(workflow.clone());
-    c.checks(vec!["The ForeignKey to this model: its related_query_name is the name.".into()]);
+    c.fix(fix(&v, "Use the related_query_name.")).tests(vec![test.clone()]).ci(workflow.clone());
+    c.checks(vec!["See the ForeignKey's related_query_name.".into()]);
 
-    let c = r.cause("property-not-a-field", v.fill("`{name}` is a @property or method, not a column"), 0.4);
+    let c = r.cause("property-not-a-field", v.fill("`{name}` is a @property, not a column"), 0.4);
     if ["is_", "has_", "get_", "can_", "total", "full_"].iter().any(|p| name.starts_with(p)) {
-        c.support(1.5, "The name reads like a computed value the database cannot filter on.", Some(line));
+        c.support(1.5, "Reads like a computed value.", Some(line));
     }
     if suggestion.is_some() {
-        c.weaken(0.3, "A close field name exists: a typo is likelier.");
+        c.weaken(0.3, "A close field exists.");
     }
     c.fix(v.fix(
-        "Filter on the columns the property uses (or annotate first).",
+        "Filter on the property's columns.",
         "views.py",
         "python",
         "qs = Model.objects.filter({name}=True)\n",
-        "qs = Model.objects.filter(pages__gt=400)  # is_long = pages > 400\n",
+        "qs = Model.objects.filter(pages__gt=400)\n",
     ))
     .tests(vec![test.clone()])
     .ci(workflow.clone());
-    c.checks(vec![v.fill("Is there a `def {name}` on the model?")]);
+    c.checks(vec![v.fill("`def {name}` on the model?")]);
 
-    let c = r.cause("admin-option", "An admin option (ordering, list_filter…) names a missing field", 0.1);
+    let c = r.cause("admin-option", "An admin option names a missing field", 0.1);
     if admin {
-        c.support(4.0, "Admin frames: the name comes from a ModelAdmin option.", None);
+        c.support(4.0, "Admin frames.", None);
     } else {
-        c.weaken(0.2, "No admin frame in the paste.");
+        c.weaken(0.2, "No admin frame.");
     }
-    c.fix(fix(&v, "Correct the ModelAdmin option.")).tests(vec![test]).ci(workflow);
-    c.checks(vec!["`python manage.py check` lists bad admin options.".into()]);
+    c.fix(fix(&v, "Fix the ModelAdmin option.")).tests(vec![test]).ci(workflow);
+    c.checks(vec!["`python manage.py check`".into()]);
     orm::finish(r, TIE)
 }
 
@@ -176,7 +167,6 @@ from django.apps import apps
 def test_queries_run():
     for model in apps.get_models():
         list(model.objects.all()[:1])
-    # and your own querysets, e.g. list(Book.objects.filter(title="x"))
 "#;
 
 /// The choice at most two edits away from `name`, if exactly one is the closest.

@@ -16,16 +16,12 @@ pub const FAMILY: Family = Family {
     id: "integrity-unique",
     code: "DJ010",
     title: "A unique value already exists",
-    summary: "IntegrityError \"UNIQUE constraint failed\" / \"duplicate key value violates unique constraint\" / \
-              \"Duplicate entry\": the row repeats a unique value — an unchecked duplicate, a race, or an id \
-              sequence behind the data.",
+    summary: "IntegrityError \"UNIQUE constraint failed\": the row repeats a unique value.",
     example: "real/schema/sqlite_unique_command.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The database refused the row: `{column}` of `{table}` must be unique and the value \
-is taken. The code saved without checking, two processes wrote the same value at once, or the primary key's id \
-counter is behind the existing rows.";
+const EXPLANATION: &str = "`{column}` of `{table}` must be unique and the value is taken.";
 
 struct Hit<'a> {
     table: String,
@@ -78,22 +74,18 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("table", table.as_str()).set("column", column.as_str()).set("app", sc::table_app(&table));
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("A duplicate is refused cleanly", "tests/test_unique.py", TEST_UNIQUE.into())];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY, REF_VALIDATE]);
+    let tests = vec![sc::py("Duplicate refused", "tests/test_unique.py", TEST_UNIQUE.into())];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY]);
     r.recognised(format!("Duplicate `{column}` in `{table}`, from {}.", sc::place_words(place)), Some(hit.line));
 
-    let c = r.cause("sequence-behind", "The id sequence is behind the existing rows (restore, explicit ids)", 0.1);
+    let c = r.cause("sequence-behind", "The id sequence is behind the rows", 0.1);
     if pkey {
-        c.support(
-            5.0,
-            "The primary key clashes: the sequence hands out ids that rows loaded with explicit ids already use.",
-            Some(hit.line),
-        );
+        c.support(5.0, "The primary key clashes.", Some(hit.line));
     } else {
         c.weaken(0.2, "Not the primary key.");
     }
     c.fix(v.fix(
-        "Move the sequence past the highest id (PostgreSQL).",
+        "Reset the sequence.",
         "terminal",
         "shell",
         "$ psql < dump.sql\n",
@@ -101,63 +93,61 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`SELECT max(id) FROM {table};` must be below the sequence's last_value.")]);
+    .checks(vec![v.fill("`SELECT max(id) FROM {table};` vs the sequence.")]);
 
-    let c = r.cause("duplicate-input", "A real duplicate the code saves without checking", 1.5);
+    let c = r.cause("duplicate-input", "An unchecked duplicate", 1.5);
     if pkey {
-        c.weaken(0.2, "User input rarely sets the primary key.");
+        c.weaken(0.2, "Input rarely sets the key.");
     }
     if place == Place::Command {
-        c.support(0.6, "A command (an import): the data repeats the value.", None);
+        c.support(0.6, "A command: the data repeats it.", None);
     }
     c.fix(v.fix(
-        "Validate before saving (a ModelForm does) and handle a late clash.",
+        "Handle the clash.",
         "views.py",
         "python",
         "obj = Model.objects.create({column}=value)\n",
-        "from django.db import IntegrityError, transaction\n\ntry:\n    with transaction.atomic():\n        obj = Model.objects.create({column}=value)\nexcept IntegrityError:\n    obj = Model.objects.get({column}=value)\n",
+        "try:\n    with transaction.atomic():\n        obj = Model.objects.create({column}=value)\nexcept IntegrityError:\n    obj = Model.objects.get({column}=value)\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["Where did the existing value come from?".into()]);
+    .checks(vec!["Where did the value come from?".into()]);
 
-    let c = r.cause("race", "Two requests or workers created the same row at once", 0.4);
+    let c = r.cause("race", "A race: two writers at once", 0.4);
     if kit::frames(cx.tb).any(|f| f.function == "get_or_create" || f.function == "update_or_create") {
-        c.support(2.0, "`get_or_create` reads then inserts: two processes can both insert.", None);
+        c.support(2.0, "`get_or_create` races.", None);
     } else if place == Place::Request {
-        c.support(0.3, "A request: a double submit sends it twice.", None);
+        c.support(0.3, "A request: a double submit?", None);
     }
-    c.fix(v.fix("Let the constraint decide, then read again.", "views.py", "python", "obj, _ = Model.objects.get_or_create({column}=value)\n", "from django.db import IntegrityError\n\ntry:\n    obj, _ = Model.objects.get_or_create({column}=value)\nexcept IntegrityError:\n    obj = Model.objects.get({column}=value)\n"))
+    c.fix(v.fix("Catch the clash, read again.", "views.py", "python", "obj, _ = Model.objects.get_or_create({column}=value)\n", "try:\n    obj, _ = Model.objects.get_or_create({column}=value)\nexcept IntegrityError:\n    obj = Model.objects.get({column}=value)\n"))
         .tests(tests.clone())
         .ci(ci.clone())
-        .checks(vec!["Two requests for the same data within a second in the logs?".into()]);
+        .checks(vec!["Twin requests in the logs?".into()]);
 
-    let c = r.cause("test-data", "A test creates the same value twice", 0.1);
+    let c = r.cause("test-data", "A test creates it twice", 0.1);
     if place == Place::Test {
-        c.support(3.0, "A test: fixed factory or fixture values repeat.", None);
+        c.support(3.0, "A test: fixed values repeat.", None);
     }
     c.fix(v.fix(
-        "Give each test object its own value.",
+        "Unique test values.",
         "tests/factories.py",
         "python",
         "{column} = \"same\"\n",
-        "import factory\n\n{column} = factory.Sequence(lambda n: f\"{column}-{n}\")\n",
+        "{column} = factory.Sequence(str)\n",
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec!["Which two `create` calls share the value?".into()]);
+    .checks(vec!["Which two `create` calls?".into()]);
 
-    orm::finish(r, "when was the existing row created?")
+    orm::finish(r, "when was the row created?")
 }
-
-const REF_VALIDATE: &str = "Django docs: Validating objects — https://docs.djangoproject.com/en/stable/ref/models/instances/#validating-objects";
 
 const TEST_UNIQUE: &str = r#"import pytest
 from django.db import IntegrityError, transaction
 
 
 @pytest.mark.django_db
-def test_duplicate_is_refused(django_user_model):
+def test_duplicate(django_user_model):
     django_user_model.objects.create(username="same")
     with pytest.raises(IntegrityError), transaction.atomic():
         django_user_model.objects.create(username="same")

@@ -16,14 +16,12 @@ pub const FAMILY: Family = Family {
     id: "no-such-column",
     code: "DJ012",
     title: "The table has no such column",
-    summary: "\"no such column\" (SQLite, MySQL) or \"column … does not exist\" (PostgreSQL): a model field has no \
-              column in the table — added without `makemigrations`, a migration not applied, or a faked one.",
+    summary: "\"no such column\" / \"column … does not exist\": a model field has no column in the table.",
     example: "real/schema/sqlite_no_such_column_select.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The table `{table}` has no column `{column}`. Django's SQL comes from your models, so \
-a model field's migration was never written, or never applied to this database.";
+const EXPLANATION: &str = "`{table}` has no column `{column}`: a field's migration was not written or not applied.";
 
 /// (table, column, line) from the message.
 fn recognise(message: &str) -> Option<(String, String, &str)> {
@@ -81,72 +79,68 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("table", table.as_str()).set("column", column.as_str()).set("field", field).set("app", app.as_str());
     let ci = sc::migrations_ci(&v);
     let tests = vec![sc::test_migrations()];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS, sc::REF_MIGRATE]);
-    r.recognised(format!("`{table}` has no column `{column}`; from {}.", sc::place_words(place)), Some(line));
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_MIGRATIONS]);
+    r.recognised(format!("No `{column}` in `{table}`; from {}.", sc::place_words(place)), Some(line));
 
-    let c = r.cause("migration-not-created", "The field was added to the model without a migration", 1.5);
+    let c = r.cause("migration-not-created", "No migration for the new field", 1.5);
     if place == Place::Test {
-        c.support(1.0, "Tests build the database from migrations: no migration, no column.", None);
+        c.support(1.0, "Tests build the database from migrations.", None);
     }
     c.fix(v.fix(
-        "Write, commit and apply the migration.",
+        "Write and apply the migration.",
         "terminal",
         "shell",
-        "$ python manage.py migrate\nNo migrations to apply.\n",
-        "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n$ git add {app}/migrations/\n",
+        "$ python manage.py migrate\n",
+        "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec!["`python manage.py makemigrations --check --dry-run` lists the field?".into()]);
+    .checks(vec!["`makemigrations --check --dry-run`".into()]);
 
-    let c = r.cause("migration-not-applied", "The migration exists but was not applied where the code runs", 1.2);
+    let c = r.cause("migration-not-applied", "The migration was not applied here", 1.2);
     if place == Place::Request {
-        c.support(0.8, "A running site: the code was deployed before `migrate`.", None);
+        c.support(0.8, "A site: deployed before `migrate`.", None);
     }
     if !cx.facts.docker.is_empty() || matches!(cx.facts.runner.as_deref(), Some("gunicorn" | "uwsgi")) {
-        c.support(0.5, "A deployed server: `migrate` must run before the new code.", None);
+        c.support(0.5, "A deployed server.", None);
     }
     c.fix(v.fix(
-        "Migrate as a release step, before the new code serves requests.",
+        "Migrate before restarting.",
         "terminal",
         "shell",
-        "$ git pull && systemctl restart app\n",
-        "$ git pull\n$ python manage.py migrate --noinput\n$ systemctl restart app\n",
+        "$ systemctl restart app\n",
+        "$ python manage.py migrate --noinput\n$ systemctl restart app\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`python manage.py showmigrations {app}` on that server: `[ ]` is unapplied.")]);
+    .checks(vec![v.fill("`showmigrations {app}` there.")]);
 
-    let c = r.cause(
-        "faked-or-other-database",
-        "The migration is marked applied but the column is missing (faked, or another database)",
-        0.4,
-    );
+    let c = r.cause("faked-or-other-database", "Migration faked or applied elsewhere", 0.4);
     c.fix(v.fix(
-        "Fake back to the migration before it, then migrate for real.",
+        "Fake back, then migrate.",
         "terminal",
         "shell",
-        "$ python manage.py migrate {app}\nNo migrations to apply.\n",
+        "$ python manage.py migrate {app}\n",
         "$ python manage.py migrate {app} <previous> --fake\n$ python manage.py migrate {app}\n",
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("`python manage.py dbshell`, then `\\d {table}` (psql) or `.schema {table}` (sqlite3).")]);
+    .checks(vec![v.fill("`dbshell`: `\\d {table}`")]);
 
     let raw = kit::last_app_frame(cx.tb)
         .and_then(|f| f.code.as_deref())
         .filter(|c| c.contains(".raw(") || c.contains("execute(") || c.contains(".extra("));
-    let c = r.cause("raw-sql", "Hand-written SQL names a column that does not exist", 0.05);
+    let c = r.cause("raw-sql", "Raw SQL names a wrong column", 0.05);
     match raw {
         Some(code) => {
-            c.support(2.0, "Your line runs SQL directly.", Some(code));
+            c.support(2.0, "Your line runs SQL.", Some(code));
         }
         None => {
-            c.weaken(0.5, "The ORM built the query, not hand-written SQL.");
+            c.weaken(0.5, "The ORM built it.");
         }
     }
     c.fix(v.fix(
-        "Use the column's real name (or the ORM).",
+        "Use the real name.",
         "views.py",
         "python",
         "cursor.execute(\"SELECT {column} FROM {table}\")\n",
@@ -154,7 +148,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(ci)
-    .checks(vec![v.fill("`python manage.py dbshell`, then `\\d {table}` (psql) or `.schema {table}` (sqlite3).")]);
+    .checks(vec![v.fill("`dbshell`: `\\d {table}`")]);
 
-    orm::finish(r, "`makemigrations --check` shows a missing migration, `showmigrations` an unapplied one.")
+    orm::finish(r, "`makemigrations --check`, then `showmigrations`.")
 }

@@ -17,21 +17,16 @@ pub const FAMILY: Family = Family {
     id: "pg-conn-refused",
     code: "DJ001",
     title: "PostgreSQL refused the connection",
-    summary: "OperationalError \"Connection refused\" (or its socket and timeout variants): nothing listens at the \
-              host and port the settings name, as seen from Django's process — localhost inside a container, a \
-              stopped server, an empty HOST from an unset variable, or the wrong port.",
+    summary: "OperationalError \"Connection refused\": nothing listens at the settings' host and port.",
     example: "shared/seed_flat.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Nothing accepted the connection to the HOST and PORT in DATABASES, as seen from the \
-process that runs Django. Django connects lazily (first query, `migrate`, a test), so the traceback shows \
-`ensure_connection` and the driver's `connect`, not your code.";
+const EXPLANATION: &str = "Nothing accepted the connection at DATABASES' HOST and PORT, as seen from Django's \
+process. Django connects lazily, so the traceback shows no line of your code.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: DATABASES — https://docs.djangoproject.com/en/stable/ref/settings/#databases",
-    "PostgreSQL docs: pg_isready — https://www.postgresql.org/docs/current/app-pg-isready.html",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: DATABASES — https://docs.djangoproject.com/en/stable/ref/settings/#databases"];
 
 /// How the message was worded: tells which libpq/driver produced it.
 #[derive(Clone, Copy, PartialEq)]
@@ -105,115 +100,109 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let hq = (!host_text.is_empty()).then(|| format!("host \"{host_text}\", port {port}"));
     let hq = hq.as_deref();
     let wording_note = match rec.wording {
-        Wording::Libpq13 => "libpq ≤ 13 wording",
-        Wording::Libpq14 => "libpq 14+ wording",
-        Wording::Psycopg3 => "psycopg 3 wording",
-        Wording::Socket => "Unix socket: HOST was empty",
-        Wording::Timeout => "a timeout: packets dropped, not refused",
-        Wording::StartingUp => "the server is still starting up",
+        Wording::Libpq13 => "libpq ≤ 13",
+        Wording::Libpq14 => "libpq 14+",
+        Wording::Psycopg3 => "psycopg 3",
+        Wording::Socket => "Unix socket",
+        Wording::Timeout => "timeout",
+        Wording::StartingUp => "starting up",
     };
 
     let mut v = pg::values(cx);
     v.set("host", if host_text.is_empty() { "localhost" } else { host_text });
     v.set("port", port.to_string());
-    let workflow = pg::workflow(&v, "PostgreSQL service with a health check");
+    let workflow = pg::workflow(&v, "PostgreSQL service");
     let smoke = pg::smoke_test(&v);
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     let ty = exc.type_name.rsplit('.').next().filter(|s| !s.is_empty()).unwrap_or("OperationalError");
-    r.recognised(format!("`{ty}`: the connection failed ({wording_note})."), quote);
+    r.recognised(format!("`{ty}`: connection failed ({wording_note})."), quote);
 
     // 1. localhost inside a container.
-    let c = r.cause(
-        "localhost-in-container",
-        "Inside Docker, the app connects to localhost, not the database service",
-        1.0,
-    );
+    let c = r.cause("localhost-in-container", "In Docker, the app connects to localhost", 1.0);
     if docker {
         for d in f.docker.iter().take(2) {
             // A compose log prefix is proof; an /app-style path is a strong hint.
             let weight = if d.starts_with("docker compose") { 3.0 } else { 2.0 };
-            c.support(weight, format!("Runs in a container: {d}."), None);
+            c.support(weight, format!("Container: {d}."), None);
         }
     } else {
-        c.weaken(0.3, "Nothing in the paste shows a container.");
+        c.weaken(0.3, "No container in the paste.");
     }
     if local && !socket {
-        c.support(1.0, format!("Host `{host_text}` inside a container is the container itself."), hq);
+        c.support(1.0, format!("`{host_text}` in a container is the container itself."), hq);
     } else if socket {
-        c.support(0.0, "HOST is empty, so libpq looked for a local socket; a container has none.", None);
+        c.support(0.0, "Empty HOST: libpq tried a local socket.", None);
     } else if remote {
-        c.weaken(0.1, format!("Host `{host_text}` already points at another machine."));
+        c.weaken(0.1, format!("`{host_text}` is another machine."));
     }
     let mut fix = v.fix(
-        "Point HOST at the compose service (`db`) from the environment; start the app once the database is healthy.",
+        "Point HOST at the compose service (`db`).",
         "settings.py",
         "python",
         SETTINGS_BEFORE,
         &from_env(r#"os.environ.get("POSTGRES_HOST", "db")"#, r#"os.environ.get("POSTGRES_PORT", "5432")"#),
     );
-    fix.also.push(v.snippet("Start the app once PostgreSQL is healthy", "docker-compose.yml", "yaml", COMPOSE_HEALTHY));
-    let host_test =
-        v.snippet("HOST is not localhost in a container", "tests/test_settings.py", "python", TEST_CONTAINER_HOST);
-    c.fix(fix).tests(vec![host_test, smoke.clone()]).checks(checks_container(&v)).ci(workflow.clone());
+    fix.also.push(v.snippet("Wait for a healthy database", "docker-compose.yml", "yaml", COMPOSE_HEALTHY));
+    c.fix(fix).tests(vec![smoke.clone()]).checks(checks_container()).ci(workflow.clone());
 
     // 2. The server is not running on this machine (or not on this port).
-    let c = r.cause("server-not-running", "PostgreSQL is not running (or not listening) where the settings point", 1.5);
+    let c = r.cause("server-not-running", "PostgreSQL is not running there", 1.5);
     if local && !docker {
         let where_ = if socket { "a local socket" } else { host_text };
-        c.support(2.0, format!("Host `{where_}`, no container: the local server is down or not on port {port}."), hq);
+        c.support(2.0, format!("`{where_}`, no container: local server down or not on {port}."), hq);
     }
     if docker {
-        c.weaken(0.4, "A container: its localhost does not run PostgreSQL.");
+        c.weaken(0.4, "A container's localhost has no PostgreSQL.");
     }
     if remote {
-        c.weaken(0.2, format!("Host `{host_text}` is not this machine."));
+        c.weaken(0.2, format!("`{host_text}` is not this machine."));
     }
     c.fix(v.fix(
-        "Start PostgreSQL where Django runs (or fix HOST/PORT) and check it accepts connections.",
+        "Start PostgreSQL (or fix HOST/PORT).",
         "terminal",
         "shell",
-        "$ python manage.py migrate\n... \"{host}\" ... port {port} failed: Connection refused\n",
-        "$ sudo systemctl start postgresql   # macOS: brew services start postgresql@16\n$ pg_isready -h {host} -p {port}\n{host}:{port} - accepting connections\n",
+        "$ pg_isready -h {host} -p {port}\n{host}:{port} - no response\n",
+        "$ sudo systemctl start postgresql\n",
     ))
     .tests(vec![smoke.clone()])
     .checks(checks_local(&v))
     .ci(workflow.clone());
 
     // 3. The settings read an empty environment variable.
-    let c = r.cause("empty-env-setting", "The database settings come from an empty or unset environment variable", 0.3);
+    let c = r.cause("empty-env-setting", "Settings read an unset environment variable", 0.3);
     for e in f.env_settings.iter().take(3) {
-        c.support(2.5, format!("Settings come from the environment: {e}."), None);
+        c.support(2.5, format!("From the environment: {e}."), None);
     }
     if socket {
-        c.support(2.5, "libpq uses a Unix socket only when HOST is empty, typically an unset variable.", quote);
+        c.support(2.5, "A Unix socket means HOST was empty.", quote);
     }
     if f.env_settings.is_empty() && !socket {
-        c.weaken(1.0, format!("The message names host `{host_text}`, so HOST was set."));
+        c.weaken(1.0, format!("HOST was set (`{host_text}`)."));
     }
     let fix = if f.env_settings.iter().any(|e| e.contains("dj-database-url")) {
-        v.fix("Stop at start-up when DATABASE_URL is missing.", "settings.py", "python", DJ_URL_BEFORE, DJ_URL_AFTER)
+        v.fix("Fail fast without DATABASE_URL.", "settings.py", "python", DJ_URL_BEFORE, DJ_URL_AFTER)
     } else {
         v.fix(
-            "Require HOST from the environment: an unset variable stops Django with a KeyError.",
+            "Require HOST: unset fails with KeyError.",
             "settings.py",
             "python",
             &from_env(r#"os.environ.get("POSTGRES_HOST", "")"#, r#""{port}""#),
             &from_env(r#"os.environ["POSTGRES_HOST"]"#, r#""{port}""#),
         )
     };
-    let env_test = v.snippet("The database settings are not empty", "tests/test_settings.py", "python", TEST_ENV);
+    let env_test = v.snippet("Settings not empty", "tests/test_settings.py", "python", TEST_ENV);
     c.fix(fix).tests(vec![env_test]).checks(checks_env()).ci(workflow.clone());
 
     // 4. The wrong port.
-    let c = r.cause("wrong-port", "PostgreSQL listens on another port than the settings say", 0.3);
+    let c = r.cause("wrong-port", "Wrong port", 0.3);
     if port != 5432 {
-        c.support(2.0, format!("Port {port} is not the default 5432: which port does the server use?"), hq);
+        c.support(2.0, format!("Port {port} is not the default 5432."), hq);
     } else {
-        c.weaken(1.0, "Default port 5432: wrong only if your server uses another (5433 for a second cluster).");
+        c.weaken(1.0, "Default port 5432.");
     }
     c.fix(v.fix(
-        "Use the port the server listens on (`SHOW port;`, `pg_lsclusters`), from the environment.",
+        "Use the server's port (`SHOW port;`).",
         "settings.py",
         "python",
         SETTINGS_BEFORE,
@@ -224,56 +213,34 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     .ci(workflow.clone());
 
     // 5. A remote host or compose service that is down or not ready yet.
-    let c = r.cause(
-        "server-not-ready",
-        "The database server (another host or compose service) is down or not ready yet",
-        0.2,
-    );
+    let c = r.cause("server-not-ready", "Database server down or not ready yet", 0.2);
     if remote {
-        c.support(
-            3.0,
-            format!("Host `{host_text}` resolved, so the network is right; the server there is down or not ready."),
-            hq,
-        );
+        c.support(3.0, format!("`{host_text}` resolved; its server is down or not ready."), hq);
     }
     if rec.wording == Wording::StartingUp {
-        c.support(4.0, "PostgreSQL said it is still starting up.", quote);
+        c.support(4.0, "PostgreSQL is starting up.", quote);
     }
     if migrate && docker {
-        c.support(
-            1.0,
-            "`migrate` ran in a container, typically an entrypoint that starts before the database is ready.",
-            None,
-        );
+        c.support(1.0, "`migrate` in a container: an entrypoint racing the database.", None);
     }
     if local && !remote {
-        c.weaken(1.0, "The host is local, not a separate server.");
+        c.weaken(1.0, "The host is local.");
     }
-    c.fix(v.fix(
-        "Start the app only once the database service is healthy.",
-        "docker-compose.yml",
-        "yaml",
-        COMPOSE_BEFORE,
-        COMPOSE_HEALTHY,
-    ))
-    .tests(vec![smoke.clone()])
-    .checks(checks_container(&v))
-    .ci(workflow.clone());
+    c.fix(v.fix("Wait for a healthy database.", "docker-compose.yml", "yaml", COMPOSE_BEFORE, COMPOSE_HEALTHY))
+        .tests(vec![smoke.clone()])
+        .checks(checks_container())
+        .ci(workflow.clone());
 
     // 6. Timeouts: a firewall or listen_addresses, not a refusal.
     if rec.wording == Wording::Timeout {
-        let c = r.cause(
-            "unreachable-timeout",
-            "Nothing answers: a firewall or listen_addresses blocks the connection",
-            0.0,
-        );
-        c.support(5.0, "A timeout: a firewall, security group or `listen_addresses` drops the packets.", quote);
+        let c = r.cause("unreachable-timeout", "Firewall or listen_addresses", 0.0);
+        c.support(5.0, "A timeout: packets dropped.", quote);
         c.fix(v.fix(
-            "Listen on the network and allow the app's address; open the port in the firewall.",
+            "Listen on the network; open the firewall.",
             "postgresql.conf",
             "ini",
             "listen_addresses = 'localhost'\n",
-            "listen_addresses = '*'\n# pg_hba.conf: host  {db}  postgres  10.0.0.0/8  scram-sha-256\n",
+            "listen_addresses = '*'\n",
         ))
         .tests(vec![smoke])
         .checks(checks_local(&v))
@@ -285,7 +252,7 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         (Some(path), true) => path.rsplit_once('/').map_or("/var/run/postgresql", |(dir, _)| dir).to_string(),
         _ => host_text.to_string(),
     };
-    orm::finish(r, &format!("`pg_isready -h {probe_host} -p {port}` where Django runs."))
+    orm::finish(r, &format!("`pg_isready -h {probe_host} -p {port}`"))
 }
 
 const SETTINGS_BEFORE: &str = r#"DATABASES = {
@@ -342,48 +309,22 @@ const COMPOSE_BEFORE: &str = r#"services:
       - db
 "#;
 
-const TEST_CONTAINER_HOST: &str = r#"import os
-
-from django.conf import settings
-
-
-def test_database_host_is_not_loopback_in_a_container():
-    if os.path.exists("/.dockerenv"):
-        assert settings.DATABASES["default"]["HOST"] not in ("", "localhost", "127.0.0.1")
-"#;
-
 const TEST_ENV: &str = r#"from django.conf import settings
 
 
-def test_database_settings_are_filled_in():
+def test_db_settings_set():
     db = settings.DATABASES["default"]
-    assert db["NAME"] and db["HOST"], "unset variable: empty HOST means a Unix socket"
+    assert db["NAME"] and db["HOST"]
 "#;
 
 fn checks_local(v: &Values) -> Vec<String> {
-    vec![
-        v.fill("`pg_isready -h {host} -p {port}`: \"no response\" means nothing listens there."),
-        "`systemctl status postgresql` or `brew services list`: is the server running?".into(),
-        v.fill("`ss -ltnp | grep {port}` or `lsof -iTCP:{port} -sTCP:LISTEN`: the port it listens on."),
-    ]
+    vec![v.fill("`pg_isready -h {host} -p {port}`"), "`systemctl status postgresql`".into()]
 }
 
-fn checks_container(v: &Values) -> Vec<String> {
-    vec![
-        "`docker compose ps` / `docker compose logs db`: is the database up and healthy?".into(),
-        "`docker compose exec web pg_isready -h db -p 5432`, from the app's container.".into(),
-        v.fill(if is_loopback(v.get("host")) {
-            "HOST must be the compose service name (e.g. `db`), not `{host}`."
-        } else {
-            "`{host}` must be a compose service on the app's network."
-        }),
-    ]
+fn checks_container() -> Vec<String> {
+    vec!["`docker compose ps`: is db healthy?".into(), "`docker compose exec web pg_isready -h db`".into()]
 }
 
 fn checks_env() -> Vec<String> {
-    vec![
-        "`docker compose exec web env | grep -E 'DATABASE_URL|POSTGRES'`: set and non-empty where Django runs?".into(),
-        "Django does not read `.env` itself: load it (django-environ, python-dotenv) or pass `env_file:` in compose."
-            .into(),
-    ]
+    vec!["`docker compose exec web env | grep POSTGRES`".into(), "Django does not read `.env` itself.".into()]
 }

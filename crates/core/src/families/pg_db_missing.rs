@@ -15,19 +15,14 @@ pub const FAMILY: Family = Family {
     id: "pg-db-missing",
     code: "DJ034",
     title: "The PostgreSQL database does not exist",
-    summary: "OperationalError `FATAL:  database \"x\" does not exist`: the server and credentials are fine, but \
-              no database of that NAME exists — never created, another Docker volume, or NAME is a SQLite path or \
-              an unset variable.",
+    summary: "OperationalError `FATAL:  database \"x\" does not exist`: no database of that NAME.",
     example: "real/pg_db_missing.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django logged in to PostgreSQL, but the database in DATABASES[\"default\"][\"NAME\"] \
-does not exist there. Neither PostgreSQL nor `migrate` creates it: run `createdb` (the Docker image does it once, \
-when its volume is empty).";
+const EXPLANATION: &str = "Django logged in, but the NAME database does not exist; `migrate` does not create it.";
 
-const REFERENCES: [&str; 2] =
-    [pg::DATABASES_REF, "PostgreSQL docs: createdb — https://www.postgresql.org/docs/current/app-createdb.html"];
+const REFERENCES: [&str; 1] = [pg::DATABASES_REF];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["OperationalError"], &["database \""]) else {
@@ -44,85 +39,83 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = pg::values(cx);
     v.set("db", name);
     let quote = Some(hit.line);
-    let ci = pg::workflow(&v, "PostgreSQL service that creates the database");
+    let ci = pg::workflow(&v, "PostgreSQL service");
     let smoke = vec![pg::smoke_test(&v)];
     let name_test = vec![pg::settings_test(
         &v,
-        "NAME is a database name",
-        "database_name_is_a_name",
-        "    assert db[\"NAME\"] not in (\"\", \"None\", None) and \"/\" not in str(db[\"NAME\"])\n",
+        "NAME is a name",
+        "db_name",
+        "    assert db[\"NAME\"] not in (\"\", \"None\", None) and \"/\" not in db[\"NAME\"]\n",
     )];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}`: database `{name}` does not exist.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}`: no database `{name}`.", short(&hit.exception.type_name)), quote);
 
-    let c = r.cause("never-created", "The database was never created on this server", 1.5);
+    let c = r.cause("never-created", "The database was never created", 1.5);
     if unset || path {
-        c.weaken(0.2, "Nobody would create a database of that name.");
+        c.weaken(0.2, "An unlikely database name.");
     }
     c.fix(pg::fix(
         &v,
-        "Create the database (owned by Django's user), then migrate.",
+        "Create it, then migrate.",
         "terminal",
         "shell",
-        "$ python manage.py {command}\n... database \"{db}\" does not exist\n",
-        "$ createdb -h {host} -p {port} -U postgres -O <django-user> {db}\n$ python manage.py migrate\n",
+        "$ python manage.py migrate\n",
+        "$ createdb -h {host} -p {port} -U postgres {db}\n$ python manage.py migrate\n",
     ))
     .tests(smoke.clone())
     .checks(checks(&v))
     .ci(ci.clone());
 
-    let c =
-        r.cause("docker-volume", "Docker: the data volume predates POSTGRES_DB, so the image never created it", 0.3);
+    let c = r.cause("docker-volume", "Docker volume predates POSTGRES_DB", 0.3);
     if docker {
         for d in f.docker.iter().take(2) {
-            c.support(2.0, format!("Runs in a container: {d}."), None);
+            c.support(2.0, format!("Container: {d}."), None);
         }
     } else {
-        c.weaken(0.5, "No container in the paste.");
+        c.weaken(0.5, "No container.");
     }
     c.fix(pg::fix(
         &v,
-        "Create it in the container, or recreate the volume so POSTGRES_DB applies (deletes data).",
+        "Create it in the container.",
         "terminal",
         "shell",
         "$ docker compose up\n",
-        "$ docker compose exec db createdb -U postgres {db}\n# or: docker compose down -v && docker compose up -d\n",
+        "$ docker compose exec db createdb -U postgres {db}\n",
     ))
     .tests(smoke)
     .checks(checks(&v))
     .ci(ci.clone());
 
-    let c = r.cause("name-unset", "NAME comes from an environment variable that is unset", 0.2);
+    let c = r.cause("name-unset", "NAME from an unset variable", 0.2);
     if unset {
-        c.support(5.0, format!("`{name}`: an unset value written into the setting."), quote);
+        c.support(5.0, format!("`{name}` is an unset value."), quote);
     }
     for e in f.env_settings.iter().take(2) {
-        c.support(1.0, format!("Settings come from the environment: {e}."), None);
+        c.support(1.0, format!("From the environment: {e}."), None);
     }
     let fix_env = pg::fix(
         &v,
-        "Read NAME from the environment with a default, not a path or an unset value.",
+        "Read NAME with a default.",
         "settings.py",
         "python",
-        "DATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"NAME\": \"{db}\"}}\n",
-        "import os\n\nDATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"NAME\": os.environ.get(\"POSTGRES_DB\", \"app\")}}\n",
+        "DATABASES[\"default\"][\"NAME\"] = \"{db}\"\n",
+        "DATABASES[\"default\"][\"NAME\"] = os.environ.get(\"POSTGRES_DB\", \"app\")\n",
     );
     c.fix(fix_env.clone()).tests(name_test.clone()).checks(checks(&v)).ci(ci.clone());
 
-    let c = r.cause("sqlite-path", "NAME is still the SQLite file path from before the switch to PostgreSQL", 0.1);
+    let c = r.cause("sqlite-path", "NAME is still a SQLite path", 0.1);
     if path {
-        c.support(6.0, format!("`{name}` is a file path, a SQLite NAME."), quote);
+        c.support(6.0, format!("`{name}` is a file path."), quote);
     }
     c.fix(fix_env).tests(name_test).checks(checks(&v)).ci(ci);
 
-    orm::finish(r, &v.fill("`psql -h {host} -p {port} -U postgres -l`."))
+    orm::finish(r, &v.fill("`psql -h {host} -U postgres -l`."))
 }
 
 fn checks(v: &Values) -> Vec<String> {
     vec![
         v.fill("`psql -h {host} -p {port} -U postgres -l`: is `{db}` listed?"),
-        "`python manage.py diffsettings | grep -A9 DATABASES`: the NAME Django uses.".into(),
-        "`docker volume ls`: was the volume created before POSTGRES_DB was set?".into(),
+        "`python manage.py diffsettings | grep -A9 DATABASES`".into(),
     ]
 }

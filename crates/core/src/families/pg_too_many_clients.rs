@@ -16,21 +16,16 @@ pub const FAMILY: Family = Family {
     id: "pg-too-many-clients",
     code: "DJ037",
     title: "PostgreSQL has no free connection slot",
-    summary: "OperationalError \"sorry, too many clients already\" or \"remaining connection slots are \
-              reserved\": every max_connections slot is taken — persistent connections of many workers, threads \
-              that never close theirs, or a small plan's limit.",
+    summary: "OperationalError \"too many clients already\": every max_connections slot is taken.",
     example: "real/postgres/too_many_clients_request.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "PostgreSQL refused the session: all max_connections slots were in use (the last few \
-are reserved for superusers). Each Django process and thread holds its own connection, kept open when \
-CONN_MAX_AGE > 0; the limit is the total across every process using this server.";
+const EXPLANATION: &str = "All max_connections slots were in use. Each Django process and thread holds its own \
+connection (kept open when CONN_MAX_AGE > 0).";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Persistent connections — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections",
-    "Django docs: Connection pool — https://docs.djangoproject.com/en/stable/ref/databases/#connection-pool",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Persistent connections — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections"];
 
 const PATTERNS: [&str; 4] = [
     "too many clients already",
@@ -51,56 +46,49 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let per_role = hit.pattern.contains("for role") || hit.pattern.contains("for database");
     let v = pg::values(cx);
     let quote = Some(hit.line);
-    let ci = pg::workflow(&v, "PostgreSQL service for the tests");
-    let close = v.snippet("Threads close their connection", "tests/test_connections.py", "python", CLOSE_TEST);
-    let budget = v.snippet("Workers × threads fit max_connections", "tests/test_settings.py", "python", BUDGET_TEST);
+    let ci = pg::workflow(&v, "PostgreSQL service");
+    let close = v.snippet("Threads close connections", "tests/test_connections.py", "python", CLOSE_TEST);
+    let budget = v.snippet("Connections fit", "tests/test_settings.py", "python", BUDGET_TEST);
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{}`: no connection slot left.", short(&hit.exception.type_name)), quote);
+    r.recognised(format!("`{}`: no slot left.", short(&hit.exception.type_name)), quote);
 
-    let c =
-        r.cause("persistent-connections", "Persistent connections × processes × threads exceed max_connections", 1.5);
+    let c = r.cause("persistent-connections", "Persistent connections exceed max_connections", 1.5);
     if request {
-        c.support(1.0, "A request: every web worker holds a connection.", None);
+        c.support(1.0, "A request: each worker holds a connection.", None);
     }
     if matches!(runner, "gunicorn" | "uwsgi" | "daphne" | "uvicorn") {
-        c.support(1.0, format!("Served by {runner}: each worker × thread keeps one."), None);
+        c.support(1.0, format!("Served by {runner}."), None);
     }
     c.fix(fix_pool(&v)).tests(vec![budget.clone()]).checks(checks()).ci(ci.clone());
 
-    let c = r.cause("leaked-connections", "Threads or background code open connections and never close them", 0.6);
+    let c = r.cause("leaked-connections", "Threads never close their connections", 0.6);
     if worker {
-        c.support(1.5, "A thread or worker: its connections stay open until closed.", None);
+        c.support(1.5, "A thread or worker.", None);
     }
     c.fix(fix_close(&v)).tests(vec![close]).checks(checks()).ci(ci.clone());
 
-    let c = r.cause("small-plan", "The server's limit is small (hosted plan, role or database limit)", 0.4);
+    let c = r.cause("small-plan", "The server's limit is small", 0.4);
     if hit.pattern.starts_with("remaining") {
-        c.support(1.0, "Only superuser slots left: a low max_connections.", quote);
+        c.support(1.0, "Only superuser slots left.", quote);
     }
     if per_role {
-        c.support(4.0, "A per-role or per-database CONNECTION LIMIT.", quote);
+        c.support(4.0, "A role or database CONNECTION LIMIT.", quote);
     }
     c.fix(fix_pool(&v)).tests(vec![budget.clone()]).checks(checks()).ci(ci.clone());
 
-    let c = r.cause("parallel-tests", "Tests run in parallel, each process with its own connections", 0.1);
+    let c = r.cause("parallel-tests", "Parallel test processes", 0.1);
     if testing {
-        c.support(3.0, format!("Under the test runner ({runner})."), None);
+        c.support(3.0, format!("Test run ({runner})."), None);
     } else {
         c.weaken(0.5, "No test run in the paste.");
     }
-    c.fix(v.fix(
-        "Run fewer test processes, or give the test server more connections.",
-        "terminal",
-        "shell",
-        "$ pytest -n 16\n",
-        "$ pytest -n 4   # CI service: postgres -c max_connections=200\n",
-    ))
-    .tests(vec![budget])
-    .checks(checks())
-    .ci(ci);
+    c.fix(v.fix("Run fewer test processes.", "terminal", "shell", "$ pytest -n 16\n", "$ pytest -n 4\n"))
+        .tests(vec![budget])
+        .checks(checks())
+        .ci(ci);
 
-    orm::finish(r, "many `idle` rows in `pg_stat_activity` mean persistent or leaked connections.")
+    orm::finish(r, "count `idle` rows in `pg_stat_activity`.")
 }
 
 const CLOSE_TEST: &str = r#"import threading
@@ -110,54 +98,52 @@ from django.db import connection
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thread_closes_its_connection():
-    seen = {}
+def test_thread_closes_connection():
+    seen = []
 
     def work():
         connection.ensure_connection()
         connection.close()
-        seen["closed"] = connection.connection is None
+        seen.append(connection.connection)
 
     t = threading.Thread(target=work)
     t.start()
     t.join()
-    assert seen["closed"]
+    assert seen == [None]
 "#;
 
 const BUDGET_TEST: &str = r#"from django.conf import settings
 
-MAX_CONNECTIONS = 100  # SHOW max_connections;
-WORKERS, THREADS = 4, 2  # gunicorn --workers / --threads
+MAX_CONNECTIONS, WORKERS, THREADS = 100, 4, 2
 
 
-def test_connections_fit_the_server():
+def test_connections_fit():
     assert WORKERS * THREADS * len(settings.DATABASES) < MAX_CONNECTIONS - 3
 "#;
 
 fn fix_pool(v: &Values) -> Fix {
     v.fix(
-        "Share few connections: Django 5.1+'s pool (psycopg 3) or PgBouncer; no idle connections forever.",
+        "Use a pool (Django 5.1+) or PgBouncer.",
         "settings.py",
         "python",
-        "DATABASES = {\"default\": {\"ENGINE\": \"{engine}\", \"CONN_MAX_AGE\": None}}\n",
-        "DATABASES = {\n    \"default\": {\n        \"ENGINE\": \"{engine}\",\n        \"CONN_MAX_AGE\": 0,\n        \"OPTIONS\": {\"pool\": {\"max_size\": 10}},\n    }\n}\n",
+        "DATABASES[\"default\"][\"CONN_MAX_AGE\"] = None\n",
+        "DATABASES[\"default\"][\"CONN_MAX_AGE\"] = 0\nDATABASES[\"default\"][\"OPTIONS\"] = {\"pool\": {\"max_size\": 10}}\n",
     )
 }
 
 fn fix_close(v: &Values) -> Fix {
     v.fix(
-        "Close the thread's connection when its work ends.",
+        "Close the connection when done.",
         "worker.py",
         "python",
-        "def work():\n    do_queries()\n",
-        "from django.db import connection\n\n\ndef work():\n    try:\n        do_queries()\n    finally:\n        connection.close()\n",
+        "do_queries()\n",
+        "try:\n    do_queries()\nfinally:\n    connection.close()\n",
     )
 }
 
 fn checks() -> Vec<String> {
     vec![
         "`SHOW max_connections;` vs `SELECT count(*) FROM pg_stat_activity;`".into(),
-        "Count processes × threads of every app, worker and cron job using this database.".into(),
-        "`SELECT rolname, rolconnlimit FROM pg_roles WHERE rolconnlimit <> -1;`".into(),
+        "Count processes × threads of all clients.".into(),
     ]
 }

@@ -16,21 +16,17 @@ use crate::model::Diagnosis;
 pub const FAMILY: Family = Family {
     id: "related-object-missing",
     code: "DJ046",
-    title: "The related object is missing (RelatedObjectDoesNotExist)",
-    summary: "`RelatedObjectDoesNotExist: <Model> has no <field>.`: a one-to-one or foreign key has no related \
-              row — a profile never created for existing users, or a key read before it was set.",
+    title: "The related object is missing",
+    summary: "`RelatedObjectDoesNotExist: <Model> has no <field>.`: the relation has no row.",
     example: "real/orm/related_object_missing.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`obj.<field>` follows a relation and finds no row: for a reverse one-to-one \
-(`user.profile`) no row points to this object; for a foreign key the key is not set yet. Django raises \
-`RelatedObjectDoesNotExist` instead of returning None.";
+const EXPLANATION: &str = "`obj.<field>` found no related row: none points back (`user.profile`), or the key \
+is not set yet.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: One-to-one relationships — https://docs.djangoproject.com/en/stable/topics/db/examples/one_to_one/",
-    "Django docs: Extending the User model — https://docs.djangoproject.com/en/stable/topics/auth/customizing/#extending-the-existing-user-model",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: One-to-one relationships — https://docs.djangoproject.com/en/stable/topics/db/examples/one_to_one/"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["RelatedObjectDoesNotExist"], &[" has no "]) else {
@@ -54,69 +50,55 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("model_lower", model.to_ascii_lowercase());
     let workflow = ci::workflow(
         &v,
-        "migrations and tests",
-        &[Step { name: "Migrate", run: "python manage.py migrate --noinput" }, Step { name: "Tests", run: "pytest" }],
+        "tests",
+        &[Step { name: "Migrate", run: "python manage.py migrate --noinput" }, Step { name: "Test", run: "pytest" }],
     );
-    let tests = vec![orm::python(
-        &v.fill("A {model} without {field} is handled"),
-        "tests/test_relations.py",
-        v.fill(TEST_MISSING),
-    )];
+    let tests = vec![orm::python(&v.fill("{model} without {field}"), "tests/test_relations.py", v.fill(TEST_MISSING))];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{model}.{field}` points to no row."), Some(hit.line));
+    r.recognised(format!("`{model}.{field}`: no row."), Some(hit.line));
 
-    let c =
-        r.cause("reverse-one-to-one-never-created", v.fill("No {related} row was ever created for this {model}"), 1.0);
+    let c = r.cause("reverse-one-to-one-never-created", v.fill("No {related} row for this {model}"), 1.0);
     match line_no {
-        Some(n) if n >= 380 => {
-            c.support(2.0, format!("related_descriptors.py line {n}: the reverse one-to-one descriptor."), None)
-        }
-        Some(n) if n < 340 => {
-            c.weaken(0.3, format!("related_descriptors.py line {n}: the forward foreign-key descriptor."))
-        }
+        Some(n) if n >= 380 => c.support(2.0, format!("Line {n}: reverse one-to-one."), None),
+        Some(n) if n < 340 => c.weaken(0.3, format!("Line {n}: forward foreign key.")),
         _ => c,
     };
     if is_user {
-        c.support(1.0, format!("The user model: users created before {field} existed have none."), None);
+        c.support(1.0, format!("Older users have no {field}."), None);
     }
     c.fix(v.fix(
-        "Create the row when missing (post_save signal for new ones, data migration for old).",
+        "Create it when missing.",
         "views.py",
         "python",
-        "def page(user):\n    return user.{field}.pk\n",
-        "def page(user):\n    {field}, _ = {related}.objects.get_or_create({model_lower}=user)\n    return {field}.pk\n",
+        "{field} = user.{field}\n",
+        "{field}, _ = {related}.objects.get_or_create({model_lower}=user)\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone());
-    c.checks(vec![v.fill("`{model}.objects.filter({field}__isnull=True).count()` in `manage.py shell`.")]);
+    c.checks(vec![v.fill("`{model}.objects.filter({field}__isnull=True).count()`")]);
 
-    let c =
-        r.cause("foreign-key-not-set-yet", v.fill("`{field}` is read on a {model} before the foreign key is set"), 0.5);
+    let c = r.cause("foreign-key-not-set-yet", v.fill("`{field}` read before the key is set"), 0.5);
     match line_no {
-        Some(n) if n < 340 => {
-            c.support(2.5, format!("related_descriptors.py line {n}: the forward foreign-key descriptor."), None)
-        }
-        Some(n) if n >= 380 => {
-            c.weaken(0.2, format!("related_descriptors.py line {n}: the reverse one-to-one descriptor."))
-        }
+        Some(n) if n < 340 => c.support(2.5, format!("Line {n}: forward foreign key."), None),
+        Some(n) if n >= 380 => c.weaken(0.2, format!("Line {n}: reverse one-to-one.")),
         _ => c,
     };
     if code.contains("instance.") || code.contains("self.instance") {
-        c.support(1.0, "A form's `instance`: unsaved in `clean()`, keys may be empty.", Some(code));
+        c.support(1.0, "A form's unsaved `instance`.", Some(code));
     }
     c.fix(v.fix(
-        "Check `<field>_id` before reading the relation.",
+        "Check `<field>_id` first.",
         "views.py",
         "python",
-        "def label(obj):\n    return obj.{field}.name\n",
-        "def label(obj):\n    if obj.{field}_id is None:\n        return \"\"\n    return obj.{field}.name\n",
+        "name = obj.{field}.name\n",
+        "name = obj.{field}.name if obj.{field}_id else \"\"\n",
     ))
     .tests(tests)
     .ci(workflow);
-    c.checks(vec![v.fill("Is `{field}_id` set before anything reads `{field}`?")]);
+    c.checks(vec![v.fill("Where is `{field}_id` set?")]);
 
-    orm::finish(r, &v.fill("is `{field}` a ForeignKey here, or a OneToOneField elsewhere?"))
+    orm::finish(r, &v.fill("where is `{field}` defined?"))
 }
 
 fn capitalise(s: &str) -> String {
@@ -130,5 +112,5 @@ const TEST_MISSING: &str = r#"import pytest
 @pytest.mark.django_db
 def test_{model_lower}_without_{field}(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("no-{field}"))
-    assert client.get("/").status_code < 500  # the page reading .{field}
+    assert client.get("/").status_code < 500
 "#;

@@ -15,20 +15,15 @@ pub const FAMILY: Family = Family {
     id: "static-root-missing",
     code: "DJ051",
     title: "STATIC_ROOT is not set",
-    summary: "ImproperlyConfigured \"You're using the staticfiles app without having set the STATIC_ROOT \
-              setting\": collectstatic or ManifestStaticFilesStorage needs the collection folder, and the settings \
-              in use do not define it.",
+    summary: "ImproperlyConfigured \"… without having set the STATIC_ROOT setting\".",
     example: "real/web/static_root_missing.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "STATIC_ROOT is the folder collectstatic copies static files into (and the manifest \
-storage reads staticfiles.json from). It has no default, so the settings module in use must set it.";
+const EXPLANATION: &str = "STATIC_ROOT, collectstatic's target folder, has no default.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: STATIC_ROOT — https://docs.djangoproject.com/en/stable/ref/settings/#static-root",
-    "Django docs: Deploying static files — https://docs.djangoproject.com/en/stable/howto/static-files/deployment/",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: STATIC_ROOT — https://docs.djangoproject.com/en/stable/ref/settings/#static-root"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["ImproperlyConfigured"], &["without having set the STATIC_ROOT setting"]) else {
@@ -40,40 +35,37 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let request = kit::has_frame(cx.tb, "django/templatetags/static.py", "");
     let v = Values::new(cx);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("The staticfiles app needs STATIC_ROOT; it is not set.", quote);
-    let workflow = ci::workflow(
-        &v,
-        "collectstatic",
-        &[Step { name: "Collect static", run: "python manage.py collectstatic --noinput" }],
-    );
+    r.recognised("STATIC_ROOT is not set.", quote);
+    let workflow =
+        ci::workflow(&v, "collectstatic", &[Step { name: "Collect", run: "python manage.py collectstatic --noinput" }]);
     let fix = v.fix(
-        "Set STATIC_ROOT (its own folder, not in STATICFILES_DIRS) in the settings every environment uses.",
+        "Set STATIC_ROOT in shared settings.",
         "settings.py",
         "python",
-        "STATIC_URL = \"static/\"\n",
-        "STATIC_URL = \"static/\"\nSTATIC_ROOT = BASE_DIR / \"staticfiles\"\n",
+        "# STATIC_ROOT unset\n",
+        "STATIC_ROOT = BASE_DIR / \"staticfiles\"\n",
     );
     let tests = vec![v.snippet("STATIC_ROOT is set", "tests/test_settings.py", "python", TEST)];
-    let checks = vec!["Does the settings module the build uses (DJANGO_SETTINGS_MODULE) set STATIC_ROOT?".to_string()];
+    let checks = vec!["Does DJANGO_SETTINGS_MODULE set it?".to_string()];
 
-    let c = r.cause("not-set", "STATIC_ROOT is not set at all", 1.0);
+    let c = r.cause("not-set", "Not set at all", 1.0);
     if collect {
-        c.support(1.5, "`collectstatic` ran: it needs STATIC_ROOT.", None);
+        c.support(1.5, "`collectstatic` ran.", None);
     }
     c.fix(fix.clone()).tests(tests.clone()).ci(workflow.clone()).checks(checks.clone());
 
-    let c = r.cause("wrong-settings-module", "STATIC_ROOT is only in a settings module this process does not use", 0.5);
+    let c = r.cause("wrong-settings-module", "Set only in another settings module", 0.5);
     if request {
-        c.support(1.5, "A request rendering {% static %}: production-like settings without STATIC_ROOT.", None);
+        c.support(1.5, "A request rendering {% static %}.", None);
     }
     c.fix(fix).tests(tests).ci(workflow).checks(checks);
 
-    orm::finish(r, "`python manage.py diffsettings | grep STATIC_ROOT` in the failing environment.")
+    orm::finish(r, "`diffsettings | grep STATIC_ROOT`.")
 }
 
 const TEST: &str = r#"from django.conf import settings
 
 
-def test_static_root_is_set():
+def test_static_root():
     assert settings.STATIC_ROOT
 "#;

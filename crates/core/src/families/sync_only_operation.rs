@@ -18,21 +18,16 @@ pub const FAMILY: Family = Family {
     id: "sync-only-operation",
     code: "DJ039",
     title: "Synchronous ORM call in async code",
-    summary: "SynchronousOnlyOperation \"You cannot call this from an async context\": async code called the \
-              synchronous ORM (or a lazy relation, request.user) inside the event loop; use the async ORM (aget, \
-              acount…) or sync_to_async.",
+    summary: "SynchronousOnlyOperation: async code called the synchronous ORM.",
     example: "real/setup/sync_only_async_view.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django's ORM blocks while it waits for the database, so Django refuses it in a \
-thread that runs an event loop. The project frame above the ORM ran in `async def` code: use the async ORM \
-methods, or move the query into sync code wrapped by `sync_to_async`.";
+const EXPLANATION: &str = "The blocking ORM was called in a thread running an event loop. Use the async ORM or \
+`sync_to_async`.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Async safety — https://docs.djangoproject.com/en/stable/topics/async/#async-safety",
-    "Django docs: Asynchronous queries — https://docs.djangoproject.com/en/stable/topics/db/queries/#asynchronous-queries",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: Async safety — https://docs.djangoproject.com/en/stable/topics/async/#async-safety"];
 
 /// QuerySet methods with an async twin (`count` → `acount`).
 const ASYNC_TWINS: [&str; 14] = [
@@ -89,25 +84,25 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("fixed", twin.clone().unwrap_or_else(|| format!("await sync_to_async(lambda: {code})()")));
     let quote = Some(hit.line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("A sync-only call (the ORM) from a thread running an event loop.", quote);
+    r.recognised("A sync-only call in an event loop.", quote);
     if let Some(f) = frame {
-        r.recognised(format!("Called from `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
+        r.recognised(format!("From `{}` at {}.", f.function, startup::at(f)), f.code.as_deref());
     }
-    let workflow = ci::workflow(&v, "async tests", &[Step { name: "Tests", run: "pytest" }]);
-    let tests = vec![python("The async view answers", "tests/test_async_views.py", TEST_ASYNC.into())];
+    let workflow = ci::workflow(&v, "async tests", &[Step { name: "Test", run: "pytest" }]);
+    let tests = vec![python("Async view answers", "tests/test_async_views.py", TEST_ASYNC.into())];
 
-    let c = r.cause("orm-in-async-view", "An async view or consumer calls the synchronous ORM", 1.5);
+    let c = r.cause("orm-in-async-view", "An async view calls the sync ORM", 1.5);
     if asgi {
-        c.support(1.5, "ASGI frames: an event loop ran.", None);
+        c.support(1.5, "ASGI frames.", None);
     }
     if twin.is_some() {
-        c.support(1.5, "Your line calls a QuerySet method.", Some(code));
+        c.support(1.5, "Your line calls the ORM.", Some(code));
     }
     if lazy {
-        c.weaken(0.6, "A lazy object or relation triggered the query.");
+        c.weaken(0.6, "A lazy relation queried.");
     }
     c.fix(v.fix(
-        "Use the async ORM method (Django 4.1+) or sync_to_async.",
+        "Use the async ORM (4.1+).",
         "views.py",
         "python",
         "async def {view}(request):\n    {code}\n",
@@ -115,50 +110,46 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["In `async def`, every ORM call needs `await …a<method>()` or `sync_to_async`.".into()]);
+    .checks(vec!["Every ORM call in `async def` awaited?".into()]);
 
-    let c = r.cause("lazy-relation", "A lazy relation or request.user is evaluated in async code", 0.4);
+    let c = r.cause("lazy-relation", "A lazy relation or request.user read in async code", 0.4);
     if lazy {
-        c.support(
-            2.5,
-            "Relation-descriptor or lazy-object frames: a relation or `request.user` was read in async code.",
-            None,
-        );
+        c.support(2.5, "Lazy relation frames.", None);
     } else {
-        c.weaken(0.5, "No lazy-object or relation frames.");
+        c.weaken(0.5, "No lazy frames.");
     }
     c.fix(v.fix(
-        "Load relations up front (select_related); read the user with `await request.auser()` (5.0+).",
+        "select_related up front; `await request.auser()`.",
         "views.py",
         "python",
-        "async def {view}(request):\n    name = order.customer.name\n",
-        "async def {view}(request):\n    order = await Order.objects.select_related(\"customer\").aget(pk=pk)\n    name = order.customer.name\n",
+        "async def {view}(request, pk):\n    order = await Order.objects.aget(pk=pk)\n",
+        "async def {view}(request, pk):\n    order = await Order.objects.select_related(\"customer\").aget(pk=pk)\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Look for `obj.fk.field` reads in async code.".into()]);
+    .checks(vec!["`obj.fk.field` in async code?".into()]);
 
-    let c = r.cause("query-in-ready", "A query in AppConfig.ready() under an ASGI server", 0.1);
+    let c = r.cause("query-in-ready", "A query in AppConfig.ready()", 0.1);
     if ready {
-        c.support(4.0, "A query in `ready()`, which ASGI servers run in the loop.", Some(code));
+        c.support(4.0, "A query in `ready()`.", Some(code));
     }
     c.fix(v.fix(
-        "No queries in ready(); use a command or a migration.",
+        "No queries in ready().",
         "apps.py",
         "python",
         "def ready(self):\n    {code}\n",
-        "def ready(self):\n    from . import signals  # noqa: F401\n",
+        "def ready(self):\n    pass\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Does it fail only under uvicorn/daphne?".into()]);
+    .checks(vec!["Only under uvicorn/daphne?".into()]);
 
-    let c = r.cause("event-loop-in-shell", "A notebook, async shell or gevent worker runs an event loop", 0.1);
+    let c = r.cause("event-loop-in-shell", "A notebook or async shell", 0.1);
     if frame.is_none() || startup::plain_script(tb).is_some_and(|s| s.starts_with('<')) {
-        c.support(1.5, "No view or consumer: a shell or notebook with an event loop.", None);
+        c.support(1.5, "No view: a shell or notebook.", None);
     }
     c.fix(v.fix(
-        "In a notebook or shell only, allow sync calls.",
+        "In a notebook only, allow it.",
         "notebook",
         "python",
         "{code}\n",
@@ -166,9 +157,9 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests)
     .ci(workflow)
-    .checks(vec!["A Jupyter notebook, asyncio shell or gevent worker?".into()]);
+    .checks(vec!["Jupyter or gevent?".into()]);
 
-    orm::finish(r, "does your frame call the ORM or read a model attribute?")
+    orm::finish(r, "does your frame call the ORM?")
 }
 
 const TEST_ASYNC: &str = r#"import pytest
@@ -176,7 +167,6 @@ const TEST_ASYNC: &str = r#"import pytest
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_async_view_answers(async_client):
-    response = await async_client.get("/")
-    assert response.status_code < 500
+async def test_async_view(async_client):
+    assert (await async_client.get("/")).status_code < 500
 "#;
