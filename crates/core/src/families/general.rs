@@ -119,16 +119,16 @@ fn test_for(cx: &Context<'_>, frame: Option<&Frame>, e: &Exception) -> Option<Sn
     let func: String = f.function.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     let under_view = kit::has_frame(cx.tb, "django/core/handlers/base.py", "");
     let code = if under_view {
-        let url = cx.facts.request_url.clone().unwrap_or_else(|| "/the-failing-url/".into());
+        let url = cx.facts.request_url.clone().unwrap_or_else(|| "/url/".into());
         let url: String = url.chars().filter(|c| *c != '"' && *c != '\\').collect();
         format!(
-            "import pytest\n\n\n@pytest.mark.django_db\ndef test_{func}_does_not_fail(client):\n    assert client.get(\"{url}\").status_code < 500\n"
+            "import pytest\n\n\n@pytest.mark.django_db\ndef test_{func}(client):\n    assert client.get(\"{url}\").status_code < 500\n"
         )
     } else if let Some(cmd) =
         cx.facts.management_command.as_deref().filter(|c| c.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
     {
         format!(
-            "import pytest\nfrom django.core.management import call_command\n\n\n@pytest.mark.django_db\ndef test_{cmd}_command_runs():\n    call_command(\"{cmd}\")\n"
+            "import pytest\nfrom django.core.management import call_command\n\n\n@pytest.mark.django_db\ndef test_{cmd}():\n    call_command(\"{cmd}\")\n"
         )
     } else {
         let module = module_of(&f.file)?;
@@ -136,7 +136,7 @@ fn test_for(cx: &Context<'_>, frame: Option<&Frame>, e: &Exception) -> Option<Sn
             return None;
         }
         format!(
-            "import pytest\n\nfrom {module} import {func}\n\n\n@pytest.mark.django_db\ndef test_{func}_handles_the_failing_input():\n    assert {func}() is not None\n"
+            "import pytest\n\nfrom {module} import {func}\n\n\n@pytest.mark.django_db\ndef test_{func}():\n    assert {func}() is not None\n"
         )
     };
     Some(Snippet {

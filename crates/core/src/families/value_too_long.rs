@@ -64,9 +64,9 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     );
     let tests = vec![py("Too long is rejected", "tests/test_lengths.py", v.fill(TEST_LENGTH))];
     let what = match (limit, column) {
-        (Some(n), _) => format!("a {n}-character column"),
-        (None, Some(c)) => format!("column `{c}`"),
-        _ => "its column".to_string(),
+        (Some(n), _) => format!("{n} characters"),
+        (None, Some(c)) => format!("`{c}`"),
+        _ => "its column".into(),
     };
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("Too long for {what}."), Some(line));
@@ -106,8 +106,8 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         "Test on the real engine.",
         "settings.py",
         "python",
-        "DATABASES[\"default\"][\"ENGINE\"] = \"django.db.backends.sqlite3\"\n",
-        "DATABASES = {\"default\": dj_database_url.config()}\n",
+        "ENGINE = \"django.db.backends.sqlite3\"\n",
+        "ENGINE = \"{engine}\"\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
@@ -121,8 +121,8 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         "Shorten the data first.",
         "migrations/00xx_shorten.py",
         "python",
-        "migrations.AlterField(\"model\", \"{field}\", models.CharField(max_length={n}))\n",
-        "migrations.RunSQL(\"UPDATE app_model SET {field} = LEFT({field}, {n})\"),\n",
+        "migrations.AlterField(...),\n",
+        "migrations.RunSQL(\"UPDATE t SET {field} = LEFT({field}, {n})\"),\n",
     ))
     .tests(tests)
     .ci(workflow)
