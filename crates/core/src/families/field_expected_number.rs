@@ -15,18 +15,15 @@ pub const FAMILY: Family = Family {
     id: "field-expected-number",
     code: "DJ048",
     title: "A numeric field got text or an object (Field 'id' expected a number)",
-    summary: "`Field 'id' expected a number but got 'abc'`: an integer lookup got URL text, an empty form value, or an object such as `request.user`.",
+    summary: "A numeric lookup got URL text, an empty value, or an object (`request.user`).",
     example: "real/orm/field_expected_number.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django converts lookup values to the field's type before querying. This numeric \
-field got text (from a URL or form, unchecked) or an object (instead of its id).";
+const EXPLANATION: &str = "This numeric field got text (URL, form) or an object instead of an id.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Path converters — https://docs.djangoproject.com/en/stable/topics/http/urls/#path-converters",
-    "Django docs: Form validation — https://docs.djangoproject.com/en/stable/ref/forms/validation/",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: path converters — https://docs.djangoproject.com/en/stable/topics/http/urls/#path-converters"];
 
 const LEGACY: [&str; 5] = [
     "invalid literal for int() with base 10: ",
@@ -62,80 +59,76 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let sample = if text && !empty { orm::py_text(value.trim_matches(['\'', '"'])) } else { "abc".into() };
     v.set("field", orm::ident(field, "id")).set("value", sample);
     let workflow = ci::workflow(&v, "tests", &[Step { name: "Tests", run: "pytest" }]);
-    let tests = vec![orm::python("A non-numeric id answers 404", "tests/test_urls.py", v.fill(TEST_URL))];
+    let tests = vec![orm::python("Text id is 404", "tests/test_urls.py", v.fill(TEST_URL))];
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{field}` got `{value}`, not a number."), Some(line));
+    r.recognised(format!("`{field}` got `{value}`."), Some(line));
 
-    let c = r.cause("text-from-url", "Text from the URL or query string reaches a numeric lookup", 1.0);
+    let c = r.cause("text-from-url", "URL text reaches a numeric lookup", 1.0);
     if text && !empty {
-        c.support(2.0, "Text: a `<str:…>` URL part or a query parameter?", Some(line));
+        c.support(2.0, "Text.", Some(line));
     }
     if place == Place::Request {
-        c.support(1.0, "During a request.", Some(code));
+        c.support(1.0, "A request.", Some(code));
     }
     if object || empty {
-        c.weaken(0.2, "Not non-empty text.");
+        c.weaken(0.2, "Not text.");
     }
     c.fix(v.fix(
-        "Capture ids with `<int:…>`: other text is a 404.",
+        "Use `<int:…>`.",
         "urls.py",
         "python",
-        "path(\"items/<str:pk>/\", views.detail)\n",
-        "path(\"items/<int:pk>/\", views.detail)\n",
+        "path(\"<str:pk>/\", detail)\n",
+        "path(\"<int:pk>/\", detail)\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["The view's URL pattern: `<str:…>`, `<slug:…>` or `[^/]+`?".into()]);
+    .checks(vec!["Is the URL part `<str:…>`?".into()]);
 
-    let c = r.cause(
-        "object-instead-of-id",
-        "An object (a model instance, request.user) was passed where an id is expected",
-        0.3,
-    );
+    let c = r.cause("object-instead-of-id", "An object passed as an id", 0.3);
     if object {
-        c.support(3.0, "An object, not a number.", Some(line));
+        c.support(3.0, "An object.", Some(line));
     } else {
-        c.weaken(0.2, "Text, not an object.");
+        c.weaken(0.2, "Text.");
     }
     if lazy_user {
-        c.support(1.0, "The lazy `request.user`: `AnonymousUser` has no id (not logged in).", Some(line));
+        c.support(1.0, "`AnonymousUser`: not logged in.", Some(line));
     }
     c.fix(v.fix(
-        "Pass `.pk` to `_id` fields; require login for request.user.",
+        "Pass `.pk`.",
         "views.py",
         "python",
-        "Note.objects.filter(owner_id=request.user)\n",
-        "Note.objects.filter(owner_id=request.user.pk)  # with @login_required\n",
+        "qs.filter(owner_id=request.user)\n",
+        "qs.filter(owner_id=request.user.pk)\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Print `type(value)` before the query.".into()]);
+    .checks(vec!["Print `type(value)`.".into()]);
 
-    let c = r.cause("empty-form-value", "An empty form or query value ('' or 'None') is used as an id", 0.2);
+    let c = r.cause("empty-form-value", "An empty value used as an id", 0.2);
     if empty {
-        c.support(4.0, "Empty, or `None` turned into text.", Some(line));
+        c.support(4.0, "Empty or `None`.", Some(line));
     } else {
         c.weaken(0.3, "Not empty.");
     }
     c.fix(v.fix(
-        "Validate the input; skip the filter when empty.",
+        "Skip the filter when empty.",
         "views.py",
         "python",
-        "qs = qs.filter(owner_id=request.GET.get(\"owner\"))\n",
-        "owner = request.GET.get(\"owner\", \"\")\nif owner.isdigit():\n    qs = qs.filter(owner_id=int(owner))\n",
+        "qs = qs.filter(owner_id=owner)\n",
+        "if owner.isdigit():\n    qs = qs.filter(owner_id=owner)\n",
     ))
     .tests(tests)
     .ci(workflow);
-    c.checks(vec!["Is the parameter present but empty?".into()]);
+    c.checks(vec!["Is the parameter empty?".into()]);
 
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? The value tells: text, an object repr, or ''."))
+    orm::finish(r, "the value tells.")
 }
 
 const TEST_URL: &str = r#"import pytest
 
 
 @pytest.mark.django_db
-def test_non_numeric_id_is_404(client):
+def test_text_id_is_404(client):
     assert client.get("/items/{value}/").status_code == 404
 "#;

@@ -14,13 +14,12 @@ pub const FAMILY: Family = Family {
     id: "integrity-not-null",
     code: "DJ011",
     title: "A required column got no value",
-    summary: "IntegrityError NOT NULL: a required field was left empty — a foreign key not set after `save(commit=False)`, a form without the field, or an unapplied migration.",
+    summary: "NOT NULL: a foreign key unset after `save(commit=False)`, a field left out, or an unapplied migration.",
     example: "real/schema/sqlite_not_null_fk.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "The database refused a `{table}` row with `{column}` NULL. Django sends NULL for a \
-field nobody set that has no default.";
+const EXPLANATION: &str = "`{table}.{column}` got NULL: nobody set it and it has no default.";
 
 fn recognise(message: &str) -> Option<(String, String, &str)> {
     for line in message.lines() {
@@ -62,9 +61,9 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .set("field", field.as_str())
         .set("app", sc::table_app(&table));
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("A save without the field fails", "tests/test_not_null.py", TEST_NOT_NULL.into())];
-    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[sc::REF_INTEGRITY, REF_FORMS]);
-    r.recognised(format!("`{table}.{column}` was NULL, in {}.", sc::place_words(place)), Some(line));
+    let tests = vec![sc::py("Required field enforced", "tests/test_not_null.py", TEST_NOT_NULL.into())];
+    let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[REF_FORMS]);
+    r.recognised(format!("`{table}.{column}` NULL."), Some(line));
     let commit_false = kit::frames(cx.tb).filter_map(|f| f.code.as_deref()).find(|c| c.contains("commit=False"));
     let form_frame = kit::frames(cx.tb).any(|f| {
         f.file.ends_with("django/forms/models.py")
@@ -73,38 +72,32 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
             || f.file.contains("rest_framework/serializers.py")
     });
 
-    let c = r.cause("fk-not-set", "The related object was not set before saving", 0.3);
+    let c = r.cause("fk-not-set", "Foreign key not set", 0.3);
     match &fk {
         Some(name) => {
-            c.support(3.0, format!("The foreign key `{name}` was never assigned."), Some(line));
+            c.support(3.0, format!("`{name}` unset."), Some(line));
         }
         None => {
-            c.weaken(0.2, "Not a foreign key column (no `_id`).");
+            c.weaken(0.2, "Not a foreign key.");
         }
     }
     if let Some(code) = commit_false {
-        c.support(1.5, "`save(commit=False)`: the key must be set before `save()`.", Some(code));
+        c.support(1.5, "`save(commit=False)`.", Some(code));
     }
-    c.fix(v.fix(
-        "Set the related object before saving.",
-        "views.py",
-        "python",
-        "obj = form.save(commit=False)\nobj.save()\n",
-        "obj = form.save(commit=False)\nobj.{field} = request.user\nobj.save()\n",
-    ))
-    .tests(tests.clone())
-    .ci(ci.clone())
-    .checks(vec![v.fill("Where is `{field}` set before `save()`?")]);
+    c.fix(v.fix("Set it before saving.", "views.py", "python", "", "obj.{field} = request.user\n"))
+        .tests(tests.clone())
+        .ci(ci.clone())
+        .checks(vec![v.fill("Where is `{field}` set?")]);
 
-    let c = r.cause("field-left-out", "A form or serializer leaves the field out and the model has no default", 1.0);
+    let c = r.cause("field-left-out", "A form leaves the field out", 1.0);
     if form_frame && fk.is_none() {
-        c.support(1.5, "A ModelForm or serializer fills only the fields it lists.", None);
+        c.support(1.5, "A form or serializer.", None);
     }
     if fk.is_some() {
-        c.weaken(0.5, "Views, not forms, usually set foreign keys.");
+        c.weaken(0.5, "Foreign key.");
     }
     c.fix(v.fix(
-        "List the field in the form, set it in the view, or give it a default.",
+        "Give it a default.",
         "models.py",
         "python",
         "{field} = models.IntegerField()\n",
@@ -112,38 +105,29 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(ci.clone())
-    .checks(vec![v.fill("Is `{field}` in the form's `fields`?")]);
+    .checks(vec![v.fill("`{field}` in `fields`?")]);
 
-    let c = r.cause(
-        "stale-schema",
-        "The database column is still NOT NULL: the migration making it optional was not applied",
-        0.4,
-    );
+    let c = r.cause("stale-schema", "Migration not applied", 0.4);
     if place == Place::Request {
-        c.support(0.3, "A live site: schema and code can differ after a deploy.", None);
+        c.support(0.3, "A live site.", None);
     }
-    c.fix(v.fix(
-        "Migrate.",
-        "terminal",
-        "shell",
-        "$ python manage.py showmigrations {app}\n",
-        "$ python manage.py makemigrations {app}\n$ python manage.py migrate\n",
-    ))
-    .tests(tests)
-    .ci(ci)
-    .checks(vec![v.fill("`python manage.py showmigrations {app}`")]);
+    c.fix(v.fix("Migrate.", "terminal", "shell", "", "$ python manage.py migrate\n"))
+        .tests(tests)
+        .ci(ci)
+        .checks(vec![v.fill("`python manage.py showmigrations {app}`")]);
 
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? Check who sets the field in your last frame."))
+    super::orm_common::finish(r, "who sets the field?")
 }
 
-const REF_FORMS: &str = "Django docs: save(commit=False) — https://docs.djangoproject.com/en/stable/topics/forms/modelforms/#the-save-method";
+const REF_FORMS: &str =
+    "Django docs: save() — https://docs.djangoproject.com/en/stable/topics/forms/modelforms/#the-save-method";
 
 const TEST_NOT_NULL: &str = r#"import pytest
 from django.db import IntegrityError
 
 
 @pytest.mark.django_db(transaction=True)
-def test_required_field_is_enforced(django_user_model):
+def test_required(django_user_model):
     with pytest.raises(IntegrityError):
         django_user_model.objects.create(username=None)
 "#;

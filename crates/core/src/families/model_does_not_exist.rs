@@ -15,16 +15,14 @@ pub const FAMILY: Family = Family {
     id: "model-does-not-exist",
     code: "DJ009",
     title: "get() found no matching row (DoesNotExist)",
-    summary: "`<Model>.DoesNotExist`: `get()` found no row — an unknown id from the URL, a row this database lacks (SITE_ID), or a test without data.",
+    summary: "`get()` found no row: unknown id, row missing here (SITE_ID), or test without data.",
     example: "real/orm/model_does_not_exist.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`get()` must find exactly one row; it found none. The value looked up is not in this \
-database. In a view, make it a 404 (`get_object_or_404`), not a 500.";
+const EXPLANATION: &str = "`get()` found no row for this value in this database. In a view, answer 404.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: QuerySet.get() — https://docs.djangoproject.com/en/stable/ref/models/querysets/#get",
+const REFERENCES: [&str; 1] = [
     "Django docs: get_object_or_404() — https://docs.djangoproject.com/en/stable/topics/http/shortcuts/#get-object-or-404",
 ];
 
@@ -53,95 +51,75 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("url", cx.facts.request_url.clone().unwrap_or_else(|| format!("/{}s/999999/", model.to_ascii_lowercase())));
     let workflow = ci::workflow(
         &v,
-        "migrations and tests",
+        "tests",
         &[Step { name: "Migrate", run: "python manage.py migrate --noinput" }, Step { name: "Tests", run: "pytest" }],
     );
-    let raises = orm::python("A missing row raises DoesNotExist", "tests/test_models.py", v.fill(TEST_RAISES));
+    let raises = orm::python("Missing row raises", "tests/test_models.py", v.fill(TEST_RAISES));
     let fix_404 = fix_404(&v, frame);
 
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("No {model} row matched."), Some(hit.line));
     let words = orm::place_words(place);
 
-    let c = r.cause(
-        "missing-id-from-request",
-        format!("The {model} asked for (id or slug from the URL) does not exist"),
-        1.0,
-    );
+    let c = r.cause("missing-id-from-request", format!("The {model} in the URL does not exist"), 1.0);
     if place == Place::Request {
-        c.support(2.0, "In a view: a URL with an unknown id (old link, bot).", Some(code));
+        c.support(2.0, "In a view: unknown id.", Some(code));
     } else {
-        c.weaken(0.4, format!("Ran in {words}, not a view."));
+        c.weaken(0.4, format!("Ran in {words}."));
     }
     if site {
-        c.weaken(0.2, "`Site` comes from SITE_ID, not a URL.");
+        c.weaken(0.2, "`Site` comes from SITE_ID.");
     }
     c.fix(fix_404.clone())
-        .tests(vec![orm::python("A missing object is a 404", "tests/test_views.py", v.fill(TEST_404))])
+        .tests(vec![orm::python("Missing is 404", "tests/test_views.py", v.fill(TEST_404))])
         .ci(workflow.clone())
-        .checks(vec!["An unknown id must answer 404, not 500.".into()]);
+        .checks(vec!["Unknown id answers 404?".into()]);
 
-    let c = r.cause(
-        "row-missing-in-this-database",
-        format!("A {model} row the code relies on is missing in this database"),
-        0.6,
-    );
+    let c = r.cause("row-missing-in-this-database", format!("A needed {model} row is missing here"), 0.6);
     if site {
-        c.support(4.0, "No Site has the SITE_ID in this database.", Some(hit.line));
+        c.support(4.0, "No Site has this SITE_ID.", Some(hit.line));
     }
     if place == Place::Command {
-        c.support(1.0, "A management command expects the row to exist.", None);
+        c.support(1.0, "A command expects the row.", None);
     }
     if !code.is_empty() {
-        c.support(0.0, format!("The lookup, in {words}."), Some(code));
+        c.support(0.0, format!("In {words}."), Some(code));
     }
     let (summary, file, before, after) = if site {
-        (
-            "Point SITE_ID at an existing Site.",
-            "settings.py",
-            "SITE_ID = 2\n",
-            "SITE_ID = 1  # an existing django_site row\n",
-        )
+        ("Use an existing Site.", "settings.py", "SITE_ID = 2\n", "SITE_ID = 1\n")
     } else {
-        (
-            "Create required rows in a data migration.",
-            "migrations/0002_rows.py",
-            "# made by hand in one database\n",
-            DATA_MIGRATION,
-        )
+        ("Create rows in a data migration.", "migrations/0002_rows.py", "", DATA_MIGRATION)
     };
     c.fix(v.fix(summary, file, "python", before, after))
         .tests(vec![raises.clone()])
         .ci(workflow.clone())
-        .checks(vec![v.fill("`{model}.objects.count()` in the failing server's shell.")]);
+        .checks(vec![v.fill("`{model}.objects.count()` there.")]);
 
-    let c = r.cause("test-without-data", format!("The test never created the {model} it reads"), 0.2);
+    let c = r.cause("test-without-data", format!("The test never created the {model}"), 0.2);
     if place == Place::Test {
-        c.support(3.0, "In a test: each test starts with an empty database.", Some(code));
+        c.support(3.0, "In a test: the database starts empty.", Some(code));
     } else {
         c.weaken(0.5, "No test frame.");
     }
     c.fix(v.fix(
-        "Create the row in the test; look it up by its pk.",
+        "Create the row in the test.",
         "tests/test_models.py",
         "python",
         "obj = {model}.objects.get(pk=1)\n",
         "obj = {model}.objects.create()\n",
     ))
-    .tests(vec![orm::python("The test creates the row it reads", "tests/test_models.py", v.fill(TEST_CREATES))])
+    .tests(vec![orm::python("Test creates the row", "tests/test_models.py", v.fill(TEST_CREATES))])
     .ci(workflow.clone())
-    .checks(vec!["Never look up a hard-coded id in a test.".into()]);
+    .checks(vec!["No hard-coded ids in tests.".into()]);
 
-    let c = r.cause("wrong-lookup", "The lookup uses the wrong field or value", 0.3);
+    let c = r.cause("wrong-lookup", "Wrong lookup field or value", 0.3);
     if code.contains("request.user") {
-        c.support(0.5, "Uses `request.user`: anonymous or another user matches nothing.", Some(code));
+        c.support(0.5, "Uses `request.user`.", Some(code));
     }
     c.fix(fix_404).tests(vec![raises]).ci(workflow);
-    c.checks(vec!["Print the value before `get()`: the right field and type?".into()]);
+    c.checks(vec!["Print the value before `get()`.".into()]);
 
-    r.finish(|a, b| {
-        format!("\"{a}\" or \"{b}\"? Look the value up in the failing database's shell: found means a wrong lookup.")
-    })
+    orm::finish(r, "look the value up in that database's shell.")
 }
 
 fn fix_404(v: &Values, frame: Option<&Frame>) -> Fix {
@@ -153,7 +131,7 @@ fn fix_404(v: &Values, frame: Option<&Frame>) -> Fix {
         block.clone().unwrap_or_else(|| v.fill("def detail(request, pk):\n    obj = {model}.objects.get(pk=pk)\n"));
     let after = before.replace(&format!("{name}{marker}"), &format!("get_object_or_404({name}, "));
     Fix {
-        summary: "Use get_object_or_404 in views; elsewhere catch DoesNotExist.".into(),
+        summary: "Use get_object_or_404.".into(),
         file: frame.map_or("views.py".into(), |f| f.file.rsplit('/').next().unwrap_or("views.py").to_string()),
         language: "python",
         before,
@@ -190,6 +168,6 @@ from {module} import {model}
 
 @pytest.mark.django_db
 def test_reads_created_{lower}():
-    created = {model}.objects.create()
-    assert {model}.objects.get(pk=created.pk) == created
+    obj = {model}.objects.create()
+    assert {model}.objects.get(pk=obj.pk) == obj
 "#;

@@ -14,7 +14,7 @@ pub const FAMILY: Family = Family {
     id: "mysql-gone-away",
     code: "DJ026",
     title: "The MySQL server closed the connection (gone away / lost connection)",
-    summary: "OperationalError 2006/2013 \"MySQL server has gone away\": the server closed an open connection — idle past wait_timeout, a packet too large, or a restart.",
+    summary: "2006/2013 \"MySQL server has gone away\": idle past wait_timeout, packet too large, or restart.",
     example: "real/mysql/mysql_gone_away.txt",
     diagnose,
 };
@@ -27,13 +27,13 @@ const PATTERNS: [&str; 5] = [
     "disconnected by the server because of inactivity",
 ];
 
-const EXPLANATION: &str = "The server closed an open connection: idle past `wait_timeout`, a packet over \
-`max_allowed_packet`, or a restart. Django notices at the next query, which fails.";
+const EXPLANATION: &str =
+    "The server closed an open connection (idle timeout, large packet, restart); the next query failed.";
 
 const REFERENCES: [&str; 1] =
-    ["Django docs: Persistent connections — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections"];
+    ["Django docs: CONN_MAX_AGE — https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections"];
 
-const WAIT: &str = "`SHOW VARIABLES LIKE 'wait_timeout';`";
+const WAIT: &str = "`wait_timeout`";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["OperationalError"], &PATTERNS) else {
@@ -57,14 +57,14 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         .and_then(|dir| dir.rsplit('/').next())
         .filter(|a| ident(a));
     v.set("app", app.unwrap_or("myapp"));
-    let workflow = mysql_ci(&v, "MySQL settings", &[Step { name: "Tests", run: "pytest" }]);
+    let workflow = mysql_ci(&v, "MySQL", &[Step { name: "Tests", run: "pytest" }]);
     let tests = vec![
-        py("The worker drops stale connections", "tests/test_worker.py", v.fill(TEST_WORKER)),
-        py("Persistent connections are checked", "tests/test_settings.py", TEST_SETTINGS.into()),
+        py("Worker closes old connections", "tests/test_worker.py", v.fill(TEST_WORKER)),
+        py("Connections are checked", "tests/test_settings.py", TEST_SETTINGS.into()),
     ];
     let settings = |before: &str| {
         v.fix(
-            "Health-check persistent connections; keep CONN_MAX_AGE below wait_timeout.",
+            "Health-check connections.",
             "settings.py",
             "python",
             before,
@@ -72,20 +72,20 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
         )
     };
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised("The server closed a connection Django held.", Some(line));
+    r.recognised("The server closed the connection.", Some(line));
 
-    let c = r.cause("idle-worker", "A long-running process kept its connection idle past wait_timeout", 1.0);
+    let c = r.cause("idle-worker", "A long-running process idled past wait_timeout", 1.0);
     if let Some(cmd) = command {
-        c.support(2.5, format!("The command `{cmd}` runs long, outside the request cycle."), None);
+        c.support(2.5, format!("Long command `{cmd}`."), None);
     }
     if celery {
-        c.support(2.5, "A Celery worker, outside the request cycle.", None);
+        c.support(2.5, "A Celery worker.", None);
     }
     if line.contains("gone away") || line.contains("inactivity") {
-        c.support(1.0, "\"Gone away\" follows an idle timeout.", Some(line));
+        c.support(1.0, "\"Gone away\": idle timeout.", Some(line));
     }
     c.fix(v.fix(
-        "Call close_old_connections() before each job.",
+        "close_old_connections() per job.",
         &v.fill("{app}/management/commands/{worker}.py"),
         "python",
         "def run_once():\n    process_next_job()\n",
@@ -93,47 +93,47 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec![format!("{WAIT} versus the worker's idle time.")]);
+    .checks(vec![format!("{WAIT} vs idle time.")]);
 
-    let c = r.cause("conn-max-age", "CONN_MAX_AGE keeps connections longer than the server (or a proxy) allows", 0.6);
+    let c = r.cause("conn-max-age", "CONN_MAX_AGE exceeds the server's timeout", 0.6);
     if web {
-        c.support(1.5, "Served a request: CONN_MAX_AGE applies.", None);
+        c.support(1.5, "A web request.", None);
     }
     if worker {
-        c.weaken(0.5, "Not a web request.");
+        c.weaken(0.5, "Not a request.");
     }
     c.fix(settings("DATABASES[\"default\"][\"CONN_MAX_AGE\"] = None\n"))
         .tests(tests.clone())
         .ci(workflow.clone())
-        .checks(vec![format!("CONN_MAX_AGE versus {WAIT}")]);
+        .checks(vec![format!("CONN_MAX_AGE vs {WAIT}")]);
 
-    let c = r.cause("packet-too-large", "One query was larger than max_allowed_packet", 0.3);
+    let c = r.cause("packet-too-large", "Query over max_allowed_packet", 0.3);
     if writing {
-        c.support(1.0, "The query writes rows (save/bulk_create).", None);
+        c.support(1.0, "The query writes rows.", None);
     }
     if during_query {
         c.support(1.0, "Lost during a query.", Some(line));
     }
     c.fix(v.fix(
-        "Write in smaller batches (bulk_create(batch_size=500)) or raise max_allowed_packet.",
+        "Raise max_allowed_packet.",
         "my.cnf",
         "ini",
-        "[mysqld]\nmax_allowed_packet = 16M\n",
-        "[mysqld]\nmax_allowed_packet = 256M\n",
+        "max_allowed_packet = 16M\n",
+        "max_allowed_packet = 256M\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["Server log: `Got a packet bigger than 'max_allowed_packet'`?".into()]);
+    .checks(vec!["Server log: packet too big?".into()]);
 
-    let c = r.cause("server-restart", "The server restarted, crashed or killed the connection", 0.4);
+    let c = r.cause("server-restart", "Server restart or KILL", 0.4);
     if during_query {
-        c.support(2.5, "Lost mid-query: a restart or KILL.", Some(line));
+        c.support(2.5, "Lost mid-query.", Some(line));
     }
     c.fix(settings("DATABASES[\"default\"][\"CONN_MAX_AGE\"] = 600\n"))
         .tests(tests)
         .ci(workflow)
-        .checks(vec!["`SHOW GLOBAL STATUS LIKE 'Uptime';` and the server log.".into()]);
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? Compare the idle time with {WAIT} and read the server log."))
+        .checks(vec!["`SHOW STATUS LIKE 'Uptime';`".into()]);
+    super::orm_common::finish(r, "read the server log.")
 }
 
 const TEST_WORKER: &str = r#"from unittest import mock
@@ -141,7 +141,7 @@ const TEST_WORKER: &str = r#"from unittest import mock
 from {app}.management.commands import {worker} as command
 
 
-def test_jobs_close_old_connections():
+def test_closes_old_connections():
     with mock.patch.object(command, "close_old_connections") as close, mock.patch.object(command, "process_next_job"):
         command.run_once()
     close.assert_called_once()
@@ -150,7 +150,7 @@ def test_jobs_close_old_connections():
 const TEST_SETTINGS: &str = r#"from django.conf import settings
 
 
-def test_persistent_connections_are_checked():
+def test_connections_checked():
     db = settings.DATABASES["default"]
     assert not db.get("CONN_MAX_AGE") or db.get("CONN_HEALTH_CHECKS")
 "#;

@@ -14,17 +14,15 @@ pub const FAMILY: Family = Family {
     id: "mysqlclient-version",
     code: "DJ018",
     title: "The MySQL driver is too old for this Django (often PyMySQL posing as MySQLdb)",
-    summary: "ImproperlyConfigured \"mysqlclient X or newer is required\": an old `MySQLdb` — usually PyMySQL via `install_as_MySQLdb()`, or an outdated mysqlclient.",
+    summary: "\"mysqlclient X or newer is required\": PyMySQL posing as `MySQLdb`, or an old mysqlclient.",
     example: "real/mysql/mysqlclient_version_pymysql.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Django imports `MySQLdb` and refuses versions below its minimum. \
-`pymysql.install_as_MySQLdb()` registers PyMySQL under that name, and older PyMySQL reports a failing version.";
+const EXPLANATION: &str = "Django refuses an old `MySQLdb`; `install_as_MySQLdb()` makes PyMySQL pose as it.";
 
-const REFERENCES: [&str; 1] = [
-    "Django docs: MySQL DB API drivers — https://docs.djangoproject.com/en/stable/ref/databases/#mysql-db-api-drivers",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: MySQL drivers — https://docs.djangoproject.com/en/stable/ref/databases/#mysql-db-api-drivers"];
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["ImproperlyConfigured"], &["or newer is required; you have"]) else {
@@ -44,48 +42,48 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("have", have).set("need", need).set("need_tuple", tuple);
     let workflow = mysql_ci(
         &v,
-        "import the MySQL backend",
-        &[Step { name: "Import the backend", run: "python -c \"import django.db.backends.mysql.base\"" }],
+        "MySQL backend",
+        &[Step { name: "Import", run: "python -c \"import django.db.backends.mysql.base\"" }],
     );
-    let tests = vec![py("MySQLdb is new enough", "tests/test_driver.py", v.fill(TEST_VERSION))];
-    let which = "`python -c \"import MySQLdb; print(MySQLdb.__file__)\"`";
+    let tests = vec![py("MySQLdb version", "tests/test_driver.py", v.fill(TEST_VERSION))];
+    let which = "`pip show mysqlclient`";
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("Needs mysqlclient {need}; `MySQLdb` is {have}."), Some(line));
+    r.recognised(format!("Needs {need}; has {have}."), Some(line));
 
-    let c = r.cause("pymysql-shim", "PyMySQL is installed as MySQLdb and reports an old version", 1.0);
+    let c = r.cause("pymysql-shim", "PyMySQL posing as MySQLdb", 1.0);
     if pymysql_version {
-        c.support(4.0, format!("{have} is PyMySQL's version, not mysqlclient's."), Some(have));
+        c.support(4.0, format!("{have}: PyMySQL's version."), Some(have));
     }
     if pymysql_frame {
         c.support(2.0, "A PyMySQL frame.", None);
     }
     c.fix(v.fix(
-        "Install mysqlclient and drop the shim (or PyMySQL>=1.1).",
+        "Use mysqlclient; drop the shim.",
         "mysite/__init__.py",
         "python",
-        "import pymysql\n\npymysql.install_as_MySQLdb()\n",
-        "# removed: pip install mysqlclient\n",
+        "pymysql.install_as_MySQLdb()\n",
+        "",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`grep -rn install_as_MySQLdb .`".into()]);
+    .checks(vec!["`grep -rn install_as_MySQLdb`".into()]);
 
-    let c = r.cause("old-mysqlclient", "An outdated mysqlclient is installed", 0.5);
+    let c = r.cause("old-mysqlclient", "Old mysqlclient", 0.5);
     if pymysql_version || pymysql_frame {
-        c.weaken(0.1, format!("{have} is not a mysqlclient version."));
+        c.weaken(0.1, format!("{have}: not mysqlclient."));
     } else {
-        c.support(2.0, format!("{have}: a real mysqlclient older than {need}."), Some(have));
+        c.support(2.0, format!("{have} < {need}."), Some(have));
     }
-    c.fix(v.fix("Upgrade mysqlclient.", "requirements.txt", "text", "mysqlclient=={have}\n", "mysqlclient>={need}\n"))
+    c.fix(v.fix("Upgrade.", "requirements.txt", "text", "mysqlclient=={have}\n", "mysqlclient>={need}\n"))
         .tests(tests)
         .ci(workflow)
         .checks(vec![which.into()]);
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? {which} tells if MySQLdb is PyMySQL."))
+    super::orm_common::finish(r, which)
 }
 
 const TEST_VERSION: &str = r#"import MySQLdb
 
 
-def test_mysqldb_is_new_enough():
+def test_mysqldb_version():
     assert MySQLdb.version_info >= ({need_tuple})
 "#;

@@ -13,16 +13,15 @@ pub const FAMILY: Family = Family {
     id: "relation-already-exists",
     code: "DJ028",
     title: "A migration creates a table that already exists",
-    summary: "migrate fails with \"relation/table already exists\": the table exists but django_migrations does not record the migration that creates it.",
+    summary: "\"already exists\": the table exists but its migration is not recorded.",
     example: "real/mysql/pg_relation_already_exists.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`migrate` runs every migration not listed in `django_migrations`. One creates a table \
-(or index) the database already has: made some other way, or its history row is gone.";
+const EXPLANATION: &str = "A migration not in `django_migrations` creates a table the database already has.";
 
 const REFERENCES: [&str; 1] = [
-    "Django docs: migrate --fake-initial — https://docs.djangoproject.com/en/stable/ref/django-admin/#cmdoption-migrate-fake-initial",
+    "Django docs: --fake-initial — https://docs.djangoproject.com/en/stable/ref/django-admin/#cmdoption-migrate-fake-initial",
 ];
 
 fn recognise(line: &str) -> Option<&str> {
@@ -58,60 +57,43 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
     r.recognised(format!("`{name}` already exists."), Some(line));
 
-    let c = r.cause(
-        "made-outside-migrations",
-        "The table was created outside migrations (by hand, a restored dump, an old syncdb)",
-        1.0,
-    );
+    let c = r.cause("made-outside-migrations", "Table made outside migrations", 1.0);
     if migrate && !index {
-        c.support(1.0, "`migrate` creating a table over an existing schema.", None);
+        c.support(1.0, "`migrate` on an existing schema.", None);
     }
     if index {
-        c.weaken(0.5, "An index or constraint: migrations make those, not people.");
+        c.weaken(0.5, "An index.");
     }
-    c.fix(v.fix(
-        "If the table matches the migration, mark it applied.",
-        "terminal",
-        "shell",
-        "$ python manage.py migrate\n",
-        "$ python manage.py migrate {app} --fake-initial\n",
-    ))
-    .tests(tests.clone())
-    .ci(workflow.clone())
-    .checks(vec![show.clone(), v.fill("`python manage.py sqlmigrate {app} 0001` versus the table.")]);
+    c.fix(v.fix("Mark it applied.", "terminal", "shell", "", "$ python manage.py migrate {app} --fake-initial\n"))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec![show.clone()]);
 
-    let c = r.cause("history-lost", "Migration history was deleted or the migrations were regenerated", 0.8);
+    let c = r.cause("history-lost", "Migration history lost", 0.8);
     if migrate {
-        c.support(0.5, "django_migrations lacks the migration that made it.", None);
+        c.support(0.5, "Not recorded.", None);
     }
-    c.fix(v.fix(
-        "Record the migration without running it (schema must match).",
-        "terminal",
-        "shell",
-        "$ python manage.py migrate {app}\n",
-        "$ python manage.py migrate {app} 0001 --fake\n",
-    ))
-    .tests(tests.clone())
-    .ci(workflow.clone())
-    .checks(vec![show, "`git log -- */migrations/`: files re-created?".into()]);
+    c.fix(v.fix("Record it with --fake.", "terminal", "shell", "", "$ python manage.py migrate {app} 0001 --fake\n"))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec![show]);
 
-    let c =
-        r.cause("duplicate-migration", "Two migrations create the same table or index (merge or squash mistake)", 0.4);
+    let c = r.cause("duplicate-migration", "Two migrations create it", 0.4);
     if index {
-        c.support(2.0, "Two migrations add this index.", Some(name));
+        c.support(2.0, "An index.", Some(name));
     }
     if tests_run {
-        c.support(1.5, "On a fresh test database: the migrations create it twice.", None);
+        c.support(1.5, "Fresh test database.", None);
     }
     c.fix(v.fix(
-        "Remove the duplicate operation.",
+        "Remove the duplicate.",
         "migrations/00xx.py",
         "python",
         "migrations.CreateModel(name=\"Model\", fields=[])\n",
-        "# removed: an earlier migration creates {table}\n",
+        "",
     ))
     .tests(tests)
     .ci(workflow)
-    .checks(vec![v.fill("`grep -rn \"{table}\" */migrations/`")]);
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? Compare `showmigrations {app}` with the tables that exist."))
+    .checks(vec![v.fill("`grep -r {table} */migrations`")]);
+    super::orm_common::finish(r, "compare `showmigrations` with the tables.")
 }

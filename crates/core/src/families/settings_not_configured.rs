@@ -15,20 +15,18 @@ pub const FAMILY: Family = Family {
     id: "settings-not-configured",
     code: "DJ006",
     title: "Django settings are not configured",
-    summary: "ImproperlyConfigured \"settings are not configured\": code used settings before DJANGO_SETTINGS_MODULE was set (a script, pytest, a worker).",
+    summary: "Settings used before DJANGO_SETTINGS_MODULE was set (script, pytest, worker).",
     example: "real/improperly_configured_settings.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "Settings load from the module named by DJANGO_SETTINGS_MODULE, which was not set. \
-`manage.py`, `wsgi.py` and `asgi.py` set it; scripts, notebooks, pytest and workers must set it themselves.";
+const EXPLANATION: &str = "DJANGO_SETTINGS_MODULE was not set. `manage.py` sets it; scripts, pytest and workers must.";
 
-const REFERENCES: [&str; 2] = [
-    "Django docs: Designating the settings — https://docs.djangoproject.com/en/stable/topics/settings/#designating-the-settings",
-    "pytest-django: Configuring Django settings — https://pytest-django.readthedocs.io/en/latest/configuring_django.html",
-];
+const REFERENCES: [&str; 1] =
+    ["Django docs: settings — https://docs.djangoproject.com/en/stable/topics/settings/#designating-the-settings"];
 
-const SETUP: &str = "import os\n\nimport django\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\ndjango.setup()\n\nfrom shop.models import Product  # noqa: E402\n";
+const SETUP: &str =
+    "import os\n\nimport django\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\ndjango.setup()\n";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["ImproperlyConfigured"], &["but settings are not configured"]) else {
@@ -44,81 +42,68 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     v.set("setting", setting).set("settings", settings.as_str()).set("script", script.unwrap_or("script.py"));
     let quote = Some(hit.line);
     let mut r = Ranking::new(&FAMILY, EXPLANATION, &REFERENCES);
-    r.recognised(format!("`{setting}` was read before settings were chosen."), quote);
+    r.recognised(format!("`{setting}` read too early."), quote);
     if models_import {
-        r.recognised("`check_apps_ready`: a model was imported.", None);
+        r.recognised("A model was imported.", None);
     }
     if !known {
-        r.recognised("`mysite.settings` stands for your settings module.", None);
+        r.recognised("`mysite.settings` is a placeholder.", None);
     }
     let workflow = ci::workflow(&v, "Django starts", &[Step { name: "Tests", run: "pytest" }]);
-    let tests =
-        vec![python("Django starts with these settings", "tests/test_startup.py", v.fill(startup::TEST_DJANGO_STARTS))];
+    let tests = vec![python("Django starts", "tests/test_startup.py", v.fill(startup::TEST_DJANGO_STARTS))];
 
-    let c = r.cause("standalone-script", "A plain script, shell or notebook uses Django without setting it up", 1.0);
+    let c = r.cause("standalone-script", "A script skips django.setup()", 1.0);
     match script {
-        Some(name) => c.support(3.0, format!("Started at `{name}`, not `manage.py`."), None),
-        None => c.weaken(0.3, "Not started from a plain script."),
+        Some(name) => c.support(3.0, format!("Started at `{name}`."), None),
+        None => c.weaken(0.3, "Not a script."),
     };
-    c.fix(v.fix(
-        "Set up Django at the top of the script, before importing models (or write a management command).",
-        script.unwrap_or("script.py"),
-        "python",
-        "from shop.models import Product\n",
-        SETUP,
-    ))
-    .tests(tests.clone())
-    .ci(workflow.clone())
-    .checks(vec![v.fill("`DJANGO_SETTINGS_MODULE={settings} python {script}`")]);
+    c.fix(v.fix("Set up Django first.", script.unwrap_or("script.py"), "python", "", SETUP))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec![v.fill("`DJANGO_SETTINGS_MODULE={settings} python {script}`")]);
 
-    let c = r.cause("pytest-no-settings", "pytest runs without DJANGO_SETTINGS_MODULE", 0.5);
+    let c = r.cause("pytest-no-settings", "pytest has no settings", 0.5);
     if pytest {
-        c.support(3.0, "pytest's report: pytest-django had no settings.", None);
+        c.support(3.0, "pytest.", None);
     } else {
-        c.weaken(0.2, "No pytest in the paste.");
+        c.weaken(0.2, "No pytest.");
     }
-    c.fix(v.fix(
-        "Name the settings for pytest-django.",
-        "pytest.ini",
-        "ini",
-        "[pytest]\n",
-        "[pytest]\nDJANGO_SETTINGS_MODULE = {settings}\n",
-    ))
-    .tests(tests.clone())
-    .ci(workflow.clone())
-    .checks(vec!["pytest's header shows `django: … settings: …`?".into()]);
+    c.fix(v.fix("Name the settings.", "pytest.ini", "ini", "", "DJANGO_SETTINGS_MODULE = {settings}\n"))
+        .tests(tests.clone())
+        .ci(workflow.clone())
+        .checks(vec!["pytest header: `settings:`?".into()]);
 
-    let c = r.cause("server-without-env", "A server or worker was started without DJANGO_SETTINGS_MODULE", 0.3);
+    let c = r.cause("server-without-env", "A server/worker has no settings", 0.3);
     if let Some(run) = runner {
-        c.support(2.5, format!("`{run}` does not set DJANGO_SETTINGS_MODULE itself."), None);
+        c.support(2.5, format!("`{run}`."), None);
     } else {
-        c.weaken(0.5, "No server or worker frames.");
+        c.weaken(0.5, "No server.");
     }
     c.fix(v.fix(
-        "Set the variable where the process starts (wsgi.py, asgi.py, celery.py).",
+        "Set it where the process starts.",
         "celery.py",
         "python",
-        "from celery import Celery\n",
-        "import os\n\nfrom celery import Celery\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\n",
+        "",
+        "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"{settings}\")\n",
     ))
     .tests(tests.clone())
     .ci(workflow.clone())
-    .checks(vec!["`env | grep DJANGO_SETTINGS_MODULE` in that service.".into()]);
+    .checks(vec!["`env | grep DJANGO`".into()]);
 
-    let c = r.cause("import-time-settings", "A module reads settings at import time, before setup", 0.2);
+    let c = r.cause("import-time-settings", "Settings read at import time", 0.2);
     if !models_import && script.is_none() && !pytest {
-        c.support(1.0, format!("`{setting}` was read during imports."), quote);
+        c.support(1.0, format!("`{setting}` at import."), quote);
     }
     c.fix(v.fix(
-        "Read settings inside functions, not at module level.",
+        "Read settings in functions.",
         "utils.py",
         "python",
-        "from django.conf import settings\n\nTIMEOUT = settings.{setting}\n",
-        "from django.conf import settings\n\n\ndef timeout():\n    return settings.{setting}\n",
+        "TIMEOUT = settings.{setting}\n",
+        "def timeout():\n    return settings.{setting}\n",
     ))
     .tests(tests)
     .ci(workflow)
-    .checks(vec!["The first project frame reads settings too early.".into()]);
+    .checks(vec!["See the first project frame.".into()]);
 
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? Check how the process started and its DJANGO_SETTINGS_MODULE."))
+    super::orm_common::finish(r, "how did the process start?")
 }

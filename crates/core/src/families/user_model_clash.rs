@@ -13,13 +13,12 @@ pub const FAMILY: Family = Family {
     id: "user-model-clash",
     code: "DJ029",
     title: "Two user models clash (AUTH_USER_MODEL)",
-    summary: "SystemCheckError fields.E304 on `groups`/`user_permissions`: a custom user model runs next to `auth.User` because AUTH_USER_MODEL does not name it.",
+    summary: "fields.E304 on `groups`: a custom user model next to `auth.User`; AUTH_USER_MODEL unset.",
     example: "real/schema/user_model_clash_runserver.txt",
     diagnose,
 };
 
-const EXPLANATION: &str = "`{model}` subclasses AbstractUser, so its `groups` and `user_permissions` clash with \
-`auth.User`'s (both `user_set`) unless AUTH_USER_MODEL names `{model}`.";
+const EXPLANATION: &str = "`{model}` and `auth.User` both claim `user_set` unless AUTH_USER_MODEL names `{model}`.";
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let Some(hit) = kit::find(cx.tb, &["SystemCheckError"], &["(fields.E304)"]).filter(|h| sc::is_final(cx, h.index))
@@ -48,42 +47,42 @@ fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
     let mut v = Values::new(cx);
     v.set("model", custom.as_str());
     let ci = sc::migrations_ci(&v);
-    let tests = vec![sc::py("The user model is the configured one", "tests/test_user_model.py", v.fill(TEST_USER))];
+    let tests = vec![sc::py("User model set", "tests/test_user_model.py", v.fill(TEST_USER))];
     let mut r = Ranking::new(&FAMILY, v.fill(EXPLANATION), &[REF_CUSTOM_USER]);
-    r.recognised("Clashing reverse accessors on groups/user_permissions (fields.E304).", Some(line));
+    r.recognised("Reverse accessors clash (E304).", Some(line));
 
-    let c = r.cause("auth-user-model-unset", "AUTH_USER_MODEL does not name your custom user model", 1.5);
+    let c = r.cause("auth-user-model-unset", "AUTH_USER_MODEL unset", 1.5);
     if auth_side {
-        c.support(3.0, format!("`auth.User` is still installed next to `{custom}`."), Some(line));
+        c.support(3.0, format!("`auth.User` next to `{custom}`."), Some(line));
+    }
+    c.fix(v.fix("Name your model.", "settings.py", "python", "", "AUTH_USER_MODEL = \"{model}\"\n"))
+        .tests(tests.clone())
+        .ci(ci.clone())
+        .checks(vec!["Print AUTH_USER_MODEL.".into()]);
+
+    let c = r.cause("two-user-models", "Two custom user models", 0.2);
+    if !auth_side && labels.len() >= 2 {
+        c.support(4.0, "Neither is `auth.User`.", Some(line));
     }
     c.fix(v.fix(
-        "Name your model, before the first migrate.",
-        "settings.py",
+        "Keep one; make the other a profile.",
+        "models.py",
         "python",
-        "INSTALLED_APPS = [\"accounts\"]\n",
-        "INSTALLED_APPS = [\"accounts\"]\nAUTH_USER_MODEL = \"{model}\"\n",
+        "class Customer(AbstractUser):\n    pass\n",
+        "class Customer(models.Model):\n    user = models.OneToOneField(User, models.CASCADE)\n",
     ))
-    .tests(tests.clone())
-    .ci(ci.clone())
-    .checks(vec!["Does AUTH_USER_MODEL print `auth.User`?".into()]);
+    .tests(tests)
+    .ci(ci)
+    .checks(vec!["`grep -rn AbstractUser`".into()]);
 
-    let c = r.cause("two-user-models", "Two custom user models are installed", 0.2);
-    if !auth_side && labels.len() >= 2 {
-        c.support(4.0, "Neither side is `auth.User`: two of your models subclass AbstractUser.", Some(line));
-    }
-    c.fix(v.fix("Keep one user model; make the other a profile.", "models.py", "python", "class Customer(AbstractUser):\n    pass\n", "class Customer(models.Model):\n    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n"))
-        .tests(tests)
-        .ci(ci)
-        .checks(vec!["`grep -rn \"(AbstractUser)\" --include=models.py .`".into()]);
-
-    r.finish(|a, b| format!("\"{a}\" or \"{b}\"? Compare the E304 labels with AUTH_USER_MODEL."))
+    super::orm_common::finish(r, "compare the E304 labels.")
 }
 
-const REF_CUSTOM_USER: &str = "Django docs: Custom User model — https://docs.djangoproject.com/en/stable/topics/auth/customizing/#substituting-a-custom-user-model";
+const REF_CUSTOM_USER: &str = "Django docs: custom user — https://docs.djangoproject.com/en/stable/topics/auth/customizing/#substituting-a-custom-user-model";
 
 const TEST_USER: &str = r#"from django.conf import settings
 
 
-def test_user_model_is_configured():
+def test_user_model():
     assert settings.AUTH_USER_MODEL == "{model}"
 "#;
