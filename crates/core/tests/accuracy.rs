@@ -4,37 +4,15 @@
 //! --nocapture`) and written to `target/accuracy.txt`. Only a floor is asserted, so the test guards against
 //! regressions without being fitted to the fixtures.
 
-use serde_json::Value;
+mod common;
+
+use common::{fixtures_dir, manifest};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use traceback_explainer_core::explain;
 
 /// Lowest share of first causes that must be right (it was well above this when the test was written).
 const FLOOR_PERCENT: f64 = 50.0;
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-/// `fixtures/manifest.json` and every `fixtures/manifests/*.json` (one per fixture script), in name order.
-fn manifest() -> Vec<Value> {
-    let mut paths = vec![fixtures_dir().join("manifest.json")];
-    if let Ok(dir) = std::fs::read_dir(fixtures_dir().join("manifests")) {
-        let mut more: Vec<PathBuf> = dir
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        more.sort();
-        paths.extend(more);
-    }
-    let mut entries = Vec::new();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let list: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        entries.extend(list);
-    }
-    entries
-}
 
 #[test]
 fn first_ranked_cause_accuracy() {

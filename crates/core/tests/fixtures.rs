@@ -1,35 +1,13 @@
 //! Every fixture in `fixtures/manifest.json` (real program output, derived pastes, the shared seeds) is
 //! explained as its manifest says — traceback count, final exception type, chain length, family — and its
 //! report is snapshotted (with snippets left out, so a wording change in a template shows up once, in
-//! `snippets.rs`, not in 49 snapshots).
+//! `snippets.rs`, not in every snapshot). Manifests: `fixtures/manifest.json` and `fixtures/manifests/*.json`.
 
+mod common;
+
+use common::{fixtures_dir, manifest};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 use traceback_explainer_core::{explain, SourceFormat};
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-/// `fixtures/manifest.json` and every `fixtures/manifests/*.json` (one per fixture script), in name order.
-fn manifest() -> Vec<Value> {
-    let mut paths = vec![fixtures_dir().join("manifest.json")];
-    if let Ok(dir) = std::fs::read_dir(fixtures_dir().join("manifests")) {
-        let mut more: Vec<PathBuf> = dir
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        more.sort();
-        paths.extend(more);
-    }
-    let mut entries = Vec::new();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let list: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        entries.extend(list);
-    }
-    entries
-}
 
 #[test]
 fn every_family_has_an_example_fixture() {
