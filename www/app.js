@@ -524,10 +524,26 @@ function renderFrame(f, ei, fi, focus, depth) {
 // ---------------------------------------------------------------------------------------------------------
 // Examples and start-up
 
+/**
+ * The single-file offline build (scripts/single_file.mjs) carries the wasm and the examples in a
+ * `<script type="application/json" id="offline-data">` block, so the page needs no request at all.
+ */
+const OFFLINE = (() => {
+  const block = document.getElementById('offline-data');
+  if (!block) return null;
+  const data = JSON.parse(block.textContent);
+  return { ...data, wasm: Uint8Array.from(atob(data.wasm), (c) => c.charCodeAt(0)) };
+})();
+
 async function loadExampleIndex() {
-  const res = await fetch('examples/index.json');
-  if (!res.ok) throw new Error(`examples/index.json: HTTP ${res.status}`);
-  const index = await res.json();
+  let index;
+  if (OFFLINE) {
+    index = OFFLINE.examples.index;
+  } else {
+    const res = await fetch('examples/index.json');
+    if (!res.ok) throw new Error(`examples/index.json: HTTP ${res.status}`);
+    index = await res.json();
+  }
   picker.replaceChildren(
     h('option', { value: '' }, '— your own paste —'),
     ...index.examples.map((e) => h('option', { value: e.file }, e.title)),
@@ -536,6 +552,7 @@ async function loadExampleIndex() {
 }
 
 async function loadExample(file) {
+  if (OFFLINE) return OFFLINE.examples.files[file] ?? '';
   const res = await fetch(`examples/${encodeURIComponent(file)}`);
   if (!res.ok) throw new Error(`examples/${file}: HTTP ${res.status}`);
   return res.text();
@@ -564,7 +581,7 @@ async function main() {
     if (picker.value) showExample(picker.value).catch((err) => showFailure('Could not load that example.', err));
   });
 
-  const wasm = init();
+  const wasm = init(OFFLINE ? { module_or_path: OFFLINE.wasm } : undefined);
   const index = await loadExampleIndex();
   const seed = await loadExample(index.default);
   await wasm;
