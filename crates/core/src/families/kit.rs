@@ -40,6 +40,14 @@ pub fn find<'a>(tb: &'a Traceback, type_suffixes: &[&str], patterns: &[&'static 
     None
 }
 
+/// The exception finally raised, when its type ends with one of `type_suffixes` (an empty type, as on Django's
+/// debug page, always qualifies).
+pub fn last_of_type<'a>(tb: &'a Traceback, type_suffixes: &[&str]) -> Option<&'a Exception> {
+    let last = tb.exceptions.last()?;
+    let ty = last.type_name.as_str();
+    (ty.is_empty() || type_suffixes.iter().any(|s| ty.ends_with(s))).then_some(last)
+}
+
 /// The newest exception whose type's last component is one of `names` (`KeyError`, `TemplateDoesNotExist`).
 pub fn find_type<'a>(tb: &'a Traceback, names: &[&str]) -> Option<(usize, &'a Exception)> {
     tb.exceptions.iter().enumerate().rev().find(|(_, e)| names.contains(&e.type_name.rsplit('.').next().unwrap_or("")))

@@ -57,18 +57,8 @@ fn recognise(message: &str) -> Option<(String, String, &str)> {
 }
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
-    let found = cx.tb.exceptions.last().and_then(|e| {
-        let t = e.type_name.as_str();
-        let ok = t.is_empty()
-            || ["OperationalError", "ProgrammingError", "DatabaseError", "UndefinedColumn"]
-                .iter()
-                .any(|s| t.ends_with(s));
-        if ok {
-            recognise(&e.message)
-        } else {
-            None
-        }
-    });
+    let found = kit::last_of_type(cx.tb, &["OperationalError", "ProgrammingError", "DatabaseError", "UndefinedColumn"])
+        .and_then(|e| recognise(&e.message));
     let Some((table, column, line)) = found else { return Vec::new() };
     let table = if table.is_empty() { "app_model".to_string() } else { table };
     let column = if column.is_empty() { "field".to_string() } else { column };

@@ -44,18 +44,8 @@ fn recognise(message: &str) -> Option<(String, &str)> {
 }
 
 fn diagnose(cx: &Context<'_>) -> Vec<Diagnosis> {
-    let found = cx.tb.exceptions.last().and_then(|e| {
-        let t = e.type_name.as_str();
-        let ok = t.is_empty()
-            || ["OperationalError", "ProgrammingError", "DatabaseError", "UndefinedTable"]
-                .iter()
-                .any(|s| t.ends_with(s));
-        if ok {
-            recognise(&e.message)
-        } else {
-            None
-        }
-    });
+    let found = kit::last_of_type(cx.tb, &["OperationalError", "ProgrammingError", "DatabaseError", "UndefinedTable"])
+        .and_then(|e| recognise(&e.message));
     let Some((table, line)) = found else { return Vec::new() };
     let table = if table.is_empty() { "app_model".to_string() } else { table };
     let app = sc::table_app(&table).to_string();
