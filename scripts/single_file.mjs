@@ -2,9 +2,9 @@
  * single_file.mjs — the offline build: one HTML file with everything inlined (styles, the wasm-bindgen glue,
  * the page script, the wasm as base64 and the examples), that works when opened from file:// with no network.
  *
- * The glue and app.js become one inline module (app.js's import of the glue is dropped; `init` is bound to the
- * glue's default export). The wasm and examples travel in a `<script type="application/json">` block, which is
- * data, never run. The Content-Security-Policy allows exactly the inline script and style by their SHA-256
+ * The glue, log-scan.js and app.js become one inline module (app.js's imports are dropped; `init` is bound to
+ * the glue's default export). Big logs are scanned on the page there: a worker cannot start from file://.
+ * The wasm and examples travel in a `<script type="application/json">` block, which is data, never run. The Content-Security-Policy allows exactly the inline script and style by their SHA-256
  * hashes and forbids every connection (`connect-src 'none'`).
  *
  * Usage: node scripts/single_file.mjs [dist]   → dist/offline/traceback-explainer.html
@@ -26,7 +26,11 @@ const files = Object.fromEntries(index.examples.map((e) => [e.file, read(`exampl
 
 const importLine = /^import init, \{[^}]*\} from '\.\/pkg\/traceback_explainer_wasm\.js';$/m;
 if (!importLine.test(app)) throw new Error('app.js no longer imports the glue the way single_file.mjs expects');
-const script = `${glue}\nconst init = __wbg_init;\n${app.replace(importLine, '')}`;
+// app.js's other module (the log scan loop) is inlined too, its `export`s dropped.
+const scanImport = /^import \{[^}]*\} from '\.\/log-scan\.js';$/m;
+if (!scanImport.test(app)) throw new Error('app.js no longer imports log-scan.js the way single_file.mjs expects');
+const scan = read('log-scan.js').replace(/^export /gm, '');
+const script = `${glue}\nconst init = __wbg_init;\n${scan}\n${app.replace(importLine, '').replace(scanImport, '')}`;
 if (!/__wbg_init/.test(glue)) throw new Error('the wasm-bindgen glue has no __wbg_init');
 
 // JSON inside <script>: escape `<` so no `</script>` in an example can close the block.

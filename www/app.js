@@ -6,9 +6,12 @@
  * through `h()` — nothing is ever parsed as HTML, and no attribute name, tag or URL scheme comes from data.
  * The page makes no request except for its own files.
  */
-import init, { explain, version } from './pkg/traceback_explainer_wasm.js';
+import init, { explain, summarize_log, version } from './pkg/traceback_explainer_wasm.js';
+import { fileSource, scanLog, textSource } from './log-scan.js';
 
 const DEBOUNCE_MS = 150;
+/** Pastes and files longer than this are scanned as logs (grouped, in the worker) instead of explained whole. */
+const LOG_CHARS = 1_000_000;
 
 const FORMATS = {
   python: 'Python traceback',
@@ -33,8 +36,11 @@ const results = $('results');
 const status = $('status');
 const picker = $('example');
 
-/** What is on screen: the last report, which of its tracebacks is shown, and which remedy tab is open. */
-const state = { report: null, selected: 0, tab: 'fix' };
+/**
+ * What is on screen: the last report, the text it explains (the paste, or a log group's sample), which of its
+ * tracebacks is shown, and which remedy tab is open.
+ */
+const state = { report: null, text: '', selected: 0, tab: 'fix' };
 
 // ---------------------------------------------------------------------------------------------------------
 // DOM helpers
@@ -93,6 +99,15 @@ function explainSoon() {
 function explainNow() {
   clearTimeout(timer);
   const text = paste.value;
+  if (text.length > LOG_CHARS) {
+    startScan({ text }, `pasted text, ${formatBytes(text.length)}`);
+    return;
+  }
+  showReport(text);
+}
+
+/** Explains `text` and shows the report; `what` prefixes the status line (a log group says which). */
+function showReport(text, what = '') {
   const started = performance.now();
   let report;
   try {
@@ -103,10 +118,11 @@ function explainNow() {
   }
   const ms = performance.now() - started;
   state.report = report;
+  state.text = text;
   state.selected = report.primary ?? 0;
   render();
   const n = report.tracebacks?.length ?? 0;
-  status.textContent = `${plural(n, 'traceback')} · ${formatBytes(report.input?.bytes ?? text.length)} explained in ${ms.toFixed(1)} ms`;
+  status.textContent = `${what}${plural(n, 'traceback')} · ${formatBytes(report.input?.bytes ?? text.length)} explained in ${ms.toFixed(1)} ms`;
 }
 
 function showFailure(message, err) {
@@ -174,7 +190,7 @@ function renderProblems(problems) {
  */
 function remediesFor(tb) {
   if (tb.diagnosis?.[0]?.fix || tb.diagnosis?.[0]?.ci || !tb.start_line) return tb.diagnosis ?? [];
-  const lines = paste.value.split('\n').slice(tb.start_line - 1, tb.end_line).join('\n');
+  const lines = state.text.split('\n').slice(tb.start_line - 1, tb.end_line).join('\n');
   try {
     const again = JSON.parse(explain(lines));
     return again.diagnosis?.length ? again.diagnosis : tb.diagnosis ?? [];
@@ -522,6 +538,156 @@ function renderFrame(f, ei, fi, focus, depth) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Big logs: scanned in pieces by log-worker.js (or on the page, between frames, where no worker can start),
+// tracebacks grouped by signature; a group opens its first occurrence's full explanation.
+
+const logPanel = $('log');
+const logProgress = $('log-progress');
+const logStatus = $('log-status');
+const logCancel = $('log-cancel');
+const logGroups = $('log-groups');
+
+/** The scan on screen: { name, worker, cancelled, done, items: Map(key → li), opened: key }. */
+let scan = null;
+
+/** Reads a dropped or picked file: small ones go in the paste box, logs are scanned. */
+async function openFile(file) {
+  if (!file) return;
+  if (file.size <= LOG_CHARS) {
+    paste.value = await file.text();
+    picker.value = '';
+    explainNow();
+    return;
+  }
+  startScan({ file }, `${file.name}, ${formatBytes(file.size)}`);
+}
+
+function startScan(input, name) {
+  cancelScan();
+  const job = { name, worker: null, cancelled: false, done: false, items: new Map(), opened: null, started: performance.now() };
+  scan = job;
+  logPanel.hidden = false;
+  $('log-h').textContent = `Log: ${name}`;
+  logGroups.replaceChildren();
+  logProgress.max = Math.max(1, input.file?.size ?? input.text.length);
+  logProgress.value = 0;
+  logCancel.hidden = false;
+  logStatus.textContent = 'Reading…';
+  status.textContent = `Scanning ${name} for tracebacks…`;
+
+  const onSnapshot = (snapshot, done, ms) => {
+    if (scan !== job || job.cancelled) return;
+    showSnapshot(job, snapshot, done, ms ?? performance.now() - job.started);
+  };
+  const onError = (message) => {
+    if (scan !== job) return;
+    job.done = true;
+    logCancel.hidden = true;
+    logStatus.textContent = `Could not read this log: ${message}`;
+  };
+  const onPage = () => {
+    wasmReady
+      .then(() =>
+        scanLog(input.file ? fileSource(input.file) : textSource(input.text), summarize_log, {
+          progress: (s) => onSnapshot(s, false),
+          pause: () => new Promise((resolve) => setTimeout(resolve, 0)),
+          cancelled: () => job.cancelled || scan !== job,
+        }),
+      )
+      .then((s) => s && onSnapshot(s, true))
+      .catch((err) => onError(String(err?.message ?? err)));
+  };
+  if (OFFLINE || typeof Worker !== 'function') return onPage();
+  try {
+    job.worker = new Worker(new URL('./log-worker.js', import.meta.url), { type: 'module' });
+  } catch {
+    return onPage();
+  }
+  job.worker.onmessage = ({ data }) => {
+    if (data.type === 'progress') onSnapshot(data.snapshot, false);
+    else if (data.type === 'done') onSnapshot(data.snapshot, true, data.ms);
+    else onError(data.message);
+  };
+  // A worker that cannot start (a browser without module workers) hands the scan to the page.
+  job.worker.onerror = (ev) => {
+    ev.preventDefault();
+    job.worker?.terminate();
+    job.worker = null;
+    if (scan === job && !job.done) onPage();
+  };
+  job.worker.postMessage(input);
+}
+
+function cancelScan() {
+  if (!scan || scan.done) return;
+  scan.cancelled = true;
+  scan.worker?.terminate();
+  scan.done = true;
+  logCancel.hidden = true;
+  logStatus.textContent = `Cancelled after ${formatBytes(logProgress.value)} of ${formatBytes(logProgress.max)}. ${logStatus.textContent}`;
+  status.textContent = 'Scan cancelled.';
+}
+
+function showSnapshot(job, s, done, ms) {
+  logProgress.value = s.done;
+  const found = `${plural(s.tracebacks, 'traceback')} in ${plural(s.groups.length + s.more, 'group')}`;
+  const rate = ms > 0 ? ` · ${((s.done / 1e6) / (ms / 1000)).toFixed(1)} MB/s` : '';
+  logStatus.textContent = done
+    ? `${found} · ${formatBytes(s.total)} read in ${(ms / 1000).toFixed(2)} s${rate}`
+    : `${formatBytes(s.done)} of ${formatBytes(s.total)} · ${found} so far`;
+  if (s.problems.includes('binary')) logStatus.textContent += ' · parts of this file are binary, not text';
+  // Rows are updated in place while the scan runs, so a row being clicked or focused stays put; the list is
+  // put in order of frequency once, at the end.
+  for (const g of s.groups) {
+    const item = job.items.get(g.key);
+    if (item) updateGroupItem(item, g);
+    else {
+      const li = groupItem(job, g);
+      job.items.set(g.key, li);
+      logGroups.appendChild(li);
+    }
+  }
+  if (!done) return;
+  job.done = true;
+  logCancel.hidden = true;
+  const focused = document.activeElement;
+  logGroups.append(...s.groups.map((g) => job.items.get(g.key)));
+  if (focused instanceof HTMLElement && logGroups.contains(focused)) focused.focus();
+  if (s.more > 0) logGroups.appendChild(h('li', { class: 'log-more' }, `${plural(s.more, 'rarer group')} not listed`));
+  status.textContent = `${job.name}: ${logStatus.textContent}`;
+  if (s.groups.length === 0) {
+    results.replaceChildren(h('section', { class: 'message', id: 'message' }, h('h2', {}, 'No Python traceback found in this log')));
+  } else if (job.opened == null) {
+    openGroup(job, s.groups[0]);
+  }
+}
+
+function groupItem(job, g) {
+  const li = h('li', { class: 'log-group', 'data-key': g.key, 'data-family': g.family });
+  li.group = g;
+  li.append(
+    h('span', { class: 'count' }),
+    h('div', { class: 'what' }, h('strong', {}, g.type || 'Exception'), g.message && `: ${g.message}`, h('div', { class: 'where' }, g.cause_title, ' · ', g.app_frame ? h('code', {}, g.app_frame) : 'no frame of your code')),
+    h('button', { type: 'button', class: 'open-group', 'aria-label': `Explain ${g.type || 'exception'}${g.app_frame ? ` at ${g.app_frame}` : ''}`, onclick: () => openGroup(job, li.group) }, 'Explain'),
+    h('div', { class: 'where lines' }),
+  );
+  updateGroupItem(li, g);
+  return li;
+}
+
+function updateGroupItem(li, g) {
+  li.group = g;
+  li.querySelector('.count').textContent = `×${g.count}`;
+  li.querySelector('.lines').textContent = g.count > 1 ? `lines ${g.first_line} … ${g.last_line}` : `line ${g.first_line}`;
+}
+
+function openGroup(job, g) {
+  job.opened = g.key;
+  for (const li of logGroups.children) li.setAttribute('aria-current', String(li.dataset.key === g.key));
+  showReport(g.sample, `Log group ×${g.count}, first at line ${g.first_line}: `);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Examples and start-up
 
 /**
@@ -564,6 +730,9 @@ async function showExample(file) {
   explainNow();
 }
 
+/** Resolves when the wasm core is ready (scans started on the page wait for it). */
+let wasmReady = null;
+
 async function main() {
   paste.addEventListener('input', () => {
     picker.value = '';
@@ -577,14 +746,33 @@ async function main() {
     }
   });
   $('explain').addEventListener('click', explainNow);
+  logCancel.addEventListener('click', cancelScan);
+  $('log-file').addEventListener('change', (ev) => {
+    openFile(ev.target.files?.[0]).catch((err) => showFailure('Could not read that file.', err));
+    ev.target.value = '';
+  });
+  const drop = document.querySelector('section.input');
+  drop.addEventListener('dragover', (ev) => {
+    if (!ev.dataTransfer?.types.includes('Files')) return;
+    ev.preventDefault();
+    drop.classList.add('dragging');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+  drop.addEventListener('drop', (ev) => {
+    drop.classList.remove('dragging');
+    const file = ev.dataTransfer?.files?.[0];
+    if (!file) return;
+    ev.preventDefault();
+    openFile(file).catch((err) => showFailure('Could not read that file.', err));
+  });
   picker.addEventListener('change', () => {
     if (picker.value) showExample(picker.value).catch((err) => showFailure('Could not load that example.', err));
   });
 
-  const wasm = init(OFFLINE ? { module_or_path: OFFLINE.wasm } : undefined);
+  wasmReady = init(OFFLINE ? { module_or_path: OFFLINE.wasm } : undefined);
   const index = await loadExampleIndex();
   const seed = await loadExample(index.default);
-  await wasm;
+  await wasmReady;
   $('version').textContent = `v${version()}`;
   if (paste.value === '') {
     paste.value = seed;

@@ -1,7 +1,8 @@
 /**
  * offline.test.mjs — the single-file build (dist/offline/traceback-explainer.html) opened from file:// in
  * headless Chromium with every network request blocked: the seed is explained on load, a paste is explained,
- * and the page asks for nothing but its own file. Saves tests/e2e/artifacts/offline.png.
+ * a dropped log is grouped (scanned on the page: no worker starts from file://), and the page asks for nothing
+ * but its own file. Saves tests/e2e/artifacts/offline.png.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from '../../scripts/browser.mjs';
+import { makeLog } from '../../scripts/make_log.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FILE = join(ROOT, 'dist/offline/traceback-explainer.html');
@@ -49,6 +51,17 @@ test('the single file works from file:// with the network blocked', async () => 
   await page.fill('#paste', 'Traceback (most recent call last):\n  File "/srv/app/views.py", line 3, in index\n    return d["k"]\nKeyError: \'k\'\n');
   await page.waitForFunction(() => document.querySelector('#results')?.textContent.includes('KeyError'));
   await page.screenshot({ path: join(ARTIFACTS, 'offline.png'), fullPage: false });
+
+  // A dropped log is scanned on the page itself (no worker starts from file://) and grouped the same way.
+  const logFile = join(ARTIFACTS, 'offline-2mb.log');
+  const expected = makeLog(logFile, 2);
+  await page.evaluate((content) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([content], 'server.log', { type: 'text/plain' }));
+    document.querySelector('section.input').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, readFileSync(logFile, 'utf8'));
+  await page.waitForFunction(() => document.getElementById('log-status').textContent.includes(' read in '), null, { timeout: 30000 });
+  assert.match(await page.textContent('#log-status'), new RegExp(`^${expected.tracebacks} tracebacks in ${expected.groups.length} groups`));
 
   assert.deepEqual(blocked, [], 'no http(s) request was attempted');
   assert.deepEqual(requests.filter((r) => r !== url), [], 'the page requested nothing but its own file');

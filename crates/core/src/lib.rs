@@ -6,6 +6,7 @@ pub mod annotate;
 pub mod facts;
 pub mod families;
 pub mod knowledge;
+pub mod log_summary;
 pub mod model;
 pub mod parse;
 pub mod render;

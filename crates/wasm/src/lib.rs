@@ -15,3 +15,10 @@ pub fn explain(text: &str) -> String {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// Summarize one piece of a big log into groups of tracebacks (see `log_summary` in the core): the page's
+/// worker feeds a log in pieces and puts the part not consumed in front of the next piece.
+#[wasm_bindgen]
+pub fn summarize_log(piece: &str, more_follows: bool) -> String {
+    traceback_explainer_core::log_summary::summarize_json(piece, more_follows)
+}
