@@ -4,11 +4,16 @@
 //! `Report` serialised. Field names follow CPython's `traceback.FrameSummary` where one exists
 //! (`file`, `line`, `function`, `code`). Lists are ordered as Python prints them: exceptions oldest first
 //! (the last one is the one finally raised), frames oldest call first.
+//!
+//! With the `ts` feature every type also derives `ts_rs::TS`: `tests/ts_types.rs` renders them into the npm
+//! package's `npm/report.d.ts`. A field serde skips when empty gets `ts(optional)` (`Option`: `x?: T`) or
+//! `ts(optional = nullable)` (`Vec`: `x?: T[]`, never null), so the TypeScript says it may be absent.
 
 use serde::Serialize;
 
 /// The whole answer for one paste.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     /// Every traceback found, in the order they appear in the paste.
     pub tracebacks: Vec<Traceback>,
@@ -26,6 +31,7 @@ pub struct Report {
 
 /// One traceback: a chain of exceptions as Python (or Django, or pytest) printed it.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Traceback {
     /// Oldest first; the last one is the exception finally raised.
     pub exceptions: Vec<Exception>,
@@ -42,6 +48,7 @@ pub struct Traceback {
 
 /// How two consecutive exceptions of a chain are linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Link {
     /// "The above exception was the direct cause of the following exception:" (`raise … from …`).
@@ -52,6 +59,7 @@ pub enum Link {
 
 /// One exception of a chain.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Exception {
     /// Type as printed: `django.db.utils.OperationalError`, `KeyError`. Empty when the paste does not show it
     /// (Django's debug page prints only the value of inner exceptions).
@@ -65,14 +73,17 @@ pub struct Exception {
     pub frames: Vec<Frame>,
     /// PEP 678 notes printed after the message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub notes: Vec<String>,
     /// Sub-exceptions of an exception group, in printed order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub group: Vec<Exception>,
 }
 
 /// One stack frame.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Frame {
     pub file: String,
     pub line: Option<u32>,
@@ -84,20 +95,25 @@ pub struct Frame {
     pub origin_rule: &'static str,
     /// Top-level package for library and Django frames (`django`, `psycopg2`), or stdlib module.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub package: Option<String>,
     /// For Django frames: what Django was doing there, in plain English.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub django: Option<&'static str>,
     /// For library and standard-library frames with a known role (psycopg2's `connect`): what it was doing.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<&'static str>,
     /// `[Previous line repeated N more times]` after this frame.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub repeated: Option<u32>,
 }
 
 /// Whose code a frame is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     App,
@@ -110,6 +126,7 @@ pub enum Origin {
 
 /// The layout a traceback was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceFormat {
     #[default]
@@ -134,6 +151,7 @@ pub enum SourceFormat {
 
 /// The frame to look at first.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Focus {
     /// Index into `exceptions`.
     pub exception: usize,
@@ -145,6 +163,7 @@ pub struct Focus {
 
 /// One ranked candidate: a cause within an error family, with the evidence that decided it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Diagnosis {
     /// The catalogue's id slug, e.g. `pg-conn-refused`; `general` for the fallback layer.
     pub family: &'static str,
@@ -156,6 +175,7 @@ pub struct Diagnosis {
     pub cause_title: String,
     /// 0.0–1.0, from the strength of the evidence; written with two decimals (`0.59`, not `0.5899999737739563`).
     #[serde(serialize_with = "two_decimals")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub confidence: f32,
     /// What in the paste supports (or weakens) this cause.
     pub evidence: Vec<Evidence>,
@@ -172,17 +192,20 @@ pub struct Diagnosis {
 
 /// A piece of evidence from the paste.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Evidence {
     /// What it shows, in plain English.
     pub says: String,
     /// The text of the paste it rests on, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub quote: Option<String>,
     /// `for` or `against` this cause.
     pub weight: Weight,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Weight {
     For,
@@ -191,6 +214,7 @@ pub enum Weight {
 
 /// A fix shown as before/after.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fix {
     pub summary: String,
     /// File the change goes in, e.g. `settings.py`, `docker-compose.yml`.
@@ -200,11 +224,13 @@ pub struct Fix {
     pub after: String,
     /// Other files to change with it (a compose file next to the settings).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub also: Vec<Snippet>,
 }
 
 /// A code snippet: a test, a CI workflow, a shell command.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Snippet {
     pub title: String,
     /// Suggested file name, e.g. `tests/test_database.py`, `.github/workflows/ci.yml`.
@@ -215,74 +241,99 @@ pub struct Snippet {
 
 /// Facts about the environment that the paste reveals. Each is filled by the first evidence found.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Facts {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub python_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub django_version: Option<String>,
     /// `postgresql`, `mysql`, `sqlite`, `oracle`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub db_engine: Option<String>,
     /// `psycopg2`, `psycopg`, `mysqlclient`, `pymysql`, `sqlite3`, `oracledb`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub db_driver: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub db_host: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub db_port: Option<u16>,
     /// Socket path when connecting over a Unix domain socket.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub db_socket: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub db_name: Option<String>,
     /// Evidence that the program ran in a container (Compose prefix, `/app` paths), if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub docker: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub request_method: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub request_url: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub installed_apps: Vec<String>,
     /// `manage.py` command that ran (`migrate`, `runserver`), if the frames show one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub management_command: Option<String>,
     /// What served the code: `gunicorn`, `uwsgi`, `runserver`, `daphne`, `uvicorn`, `celery`, `pytest`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub runner: Option<String>,
     /// Settings read from the environment (`DATABASE_URL`, dj-database-url / django-environ frames).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub env_settings: Vec<String>,
     /// Root of the virtualenv or Python install seen in paths, e.g. `/app/venv`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub python_prefix: Option<String>,
     /// Django's debug page "Template-loader postmortem": each `loader: path (Source does not exist)` tried.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub templates_tried: Vec<String>,
     /// Django's debug page "Template error": the template, the line and its source.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub template_file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub template_line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub template_source: Option<String>,
     /// Log prefixes stripped from the paste (`docker-compose`, `timestamp`, `quote`…).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub wrappers: Vec<String>,
 }
 
 /// Something the parser noticed: unusable input, a truncated traceback, a foreign stack.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// Stable code: `empty`, `binary`, `no-traceback`, `javascript-stack`, `java-stack`, `truncated`, …
     pub code: &'static str,
     pub message: String,
     /// 1-based line of the paste, when it concerns one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InputStats {
     pub bytes: usize,
     pub lines: usize,
