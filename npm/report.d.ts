@@ -18,64 +18,6 @@ export type Report = {
   input: InputStats,
 };
 
-/** One ranked candidate: a cause within an error family, with the evidence that decided it. */
-export type Diagnosis = {
-  /** The catalogue's id slug, e.g. `pg-conn-refused`; `general` for the fallback layer. */
-  family: string,
-  /** Stable id of the cause within the family, e.g. `localhost-in-container`. */
-  cause: string,
-  /** Short headline for the family. */
-  title: string,
-  /** Headline of this cause. */
-  cause_title: string,
-  /** 0.0–1.0, from the strength of the evidence; written with two decimals (`0.59`, not `0.5899999737739563`). */
-  confidence: number,
-  /** What in the paste supports (or weakens) this cause. */
-  evidence: Array<Evidence>,
-  /** The family's explanation in plain words. */
-  explanation: string,
-  /** What to check to confirm this cause or tell it apart from the next one. */
-  checks: Array<string>,
-  fix: Fix | null,
-  tests: Array<Snippet>,
-  ci: Snippet | null,
-  /** References to the Django documentation, as text. */
-  references: Array<string>,
-};
-
-/** A fix shown as before/after. */
-export type Fix = {
-  summary: string,
-  /** File the change goes in, e.g. `settings.py`, `docker-compose.yml`. */
-  file: string,
-  language: string,
-  before: string,
-  after: string,
-  /** Other files to change with it (a compose file next to the settings). */
-  also?: Array<Snippet>,
-};
-
-/** A code snippet: a test, a CI workflow, a shell command. */
-export type Snippet = {
-  title: string,
-  /** Suggested file name, e.g. `tests/test_database.py`, `.github/workflows/ci.yml`. */
-  file: string,
-  language: string,
-  code: string,
-};
-
-/** A piece of evidence from the paste. */
-export type Evidence = {
-  /** What it shows, in plain English. */
-  says: string,
-  /** The text of the paste it rests on, if any. */
-  quote?: string,
-  /** `for` or `against` this cause. */
-  weight: Weight,
-};
-
-export type Weight = "for" | "against";
-
 /** One traceback: a chain of exceptions as Python (or Django, or pytest) printed it. */
 export type Traceback = {
   /** Oldest first; the last one is the exception finally raised. */
@@ -89,16 +31,6 @@ export type Traceback = {
   focus: Focus | null,
   /** Ranked causes for this traceback, best first. */
   diagnosis: Array<Diagnosis>,
-};
-
-/** The frame to look at first. */
-export type Focus = {
-  /** Index into `exceptions`. */
-  exception: number,
-  /** Index into that exception's `frames`. */
-  frame: number,
-  /** Why this frame: plain English. */
-  reason: string,
 };
 
 /** One exception of a chain. */
@@ -148,6 +80,74 @@ export type Origin = "app" | "django" | "library" | "stdlib" | "other";
 
 /** The layout a traceback was written in. */
 export type SourceFormat = "python" | "flattened" | "django-debug" | "django-debug-legacy" | "pytest" | "syntax-error" | "exception-only" | "django-log";
+
+/** The frame to look at first. */
+export type Focus = {
+  /** Index into `exceptions`. */
+  exception: number,
+  /** Index into that exception's `frames`. */
+  frame: number,
+  /** Why this frame: plain English. */
+  reason: string,
+};
+
+/** One ranked candidate: a cause within an error family, with the evidence that decided it. */
+export type Diagnosis = {
+  /** The catalogue's id slug, e.g. `pg-conn-refused`; `general` for the fallback layer. */
+  family: string,
+  /** Stable id of the cause within the family, e.g. `localhost-in-container`. */
+  cause: string,
+  /** Short headline for the family. */
+  title: string,
+  /** Headline of this cause. */
+  cause_title: string,
+  /** 0.0–1.0, from the strength of the evidence; written with two decimals (`0.59`, not `0.5899999737739563`). */
+  confidence: number,
+  /** What in the paste supports (or weakens) this cause. */
+  evidence: Array<Evidence>,
+  /** The family's explanation in plain words. */
+  explanation: string,
+  /** What to check to confirm this cause or tell it apart from the next one. */
+  checks: Array<string>,
+  fix: Fix | null,
+  tests: Array<Snippet>,
+  ci: Snippet | null,
+  /** References to the Django documentation, as text. */
+  references: Array<string>,
+};
+
+/** A piece of evidence from the paste. */
+export type Evidence = {
+  /** What it shows, in plain English. */
+  says: string,
+  /** The text of the paste it rests on, if any. */
+  quote?: string,
+  /** `for` or `against` this cause. */
+  weight: Weight,
+};
+
+export type Weight = "for" | "against";
+
+/** A fix shown as before/after. */
+export type Fix = {
+  summary: string,
+  /** File the change goes in, e.g. `settings.py`, `docker-compose.yml`. */
+  file: string,
+  language: string,
+  before: string,
+  after: string,
+  /** Other files to change with it (a compose file next to the settings). */
+  also?: Array<Snippet>,
+};
+
+/** A code snippet: a test, a CI workflow, a shell command. */
+export type Snippet = {
+  title: string,
+  /** Suggested file name, e.g. `tests/test_database.py`, `.github/workflows/ci.yml`. */
+  file: string,
+  language: string,
+  code: string,
+};
 
 /** Facts about the environment that the paste reveals. Each is filled by the first evidence found. */
 export type Facts = {

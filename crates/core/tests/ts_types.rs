@@ -6,7 +6,7 @@
 //! `cargo test -p traceback-explainer-core --features ts --test ts_types` (a step of `./dev test`).
 
 use std::any::TypeId;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use traceback_explainer_core::Report;
@@ -22,35 +22,60 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Depth-first from `Report`: each named type once, with its doc comment, as `export type X = …;`.
+/// Every named type reachable from `Report` (not `string`, `number`, `Array<…>`), as `(name, declaration)`.
+/// ts-rs visits dependencies in hash-set order, which changes between compilations: `render` orders them.
 struct Declarations<'a> {
     cfg: &'a Config,
     seen: HashSet<TypeId>,
-    out: String,
+    found: BTreeMap<String, String>,
 }
 
 impl TypeVisitor for Declarations<'_> {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
-        // Only types with a declaration of their own (not `string`, `number`, `Array<…>`).
         if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T>()) {
             return;
         }
-        self.out.push('\n');
-        if let Some(docs) = T::docs() {
-            self.out.push_str(&doc_comment(&docs, ""));
-        }
-        self.out.push_str("export ");
-        self.out.push_str(&layout(&T::decl(self.cfg)));
-        self.out.push('\n');
+        let mut decl = T::docs().map(|d| doc_comment(&d, "")).unwrap_or_default();
+        decl.push_str("export ");
+        decl.push_str(&layout(&T::decl(self.cfg)));
+        self.found.insert(T::ident(self.cfg), decl);
         T::visit_dependencies(self);
     }
 }
 
+/// The declaration file: `Report` first, then each type where it is first used (depth-first, in the order
+/// of the fields that name it), so the file reads top-down like model.rs.
 fn render() -> String {
     let cfg = Config::new();
-    let mut decls = Declarations { cfg: &cfg, seen: HashSet::new(), out: String::from(HEADER) };
+    let mut decls = Declarations { cfg: &cfg, seen: HashSet::new(), found: BTreeMap::new() };
     decls.visit::<Report>();
-    decls.out
+    let found = decls.found;
+
+    let mut order: Vec<&str> = Vec::new();
+    let mut stack = vec!["Report"];
+    while let Some(name) = stack.pop() {
+        if order.contains(&name) {
+            continue;
+        }
+        order.push(name);
+        // Type names used by this declaration's fields (comment lines skipped), pushed so the first is next.
+        let used: Vec<&str> = found[name]
+            .lines()
+            .filter(|l| !l.trim_start().starts_with(['/', '*']))
+            .flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+            .filter(|w| *w != name && found.contains_key(*w))
+            .collect();
+        stack.extend(used.into_iter().rev());
+    }
+    assert_eq!(order.len(), found.len(), "every declared type is reached from Report");
+
+    let mut out = String::from(HEADER);
+    for name in order {
+        out.push('\n');
+        out.push_str(&found[name]);
+        out.push('\n');
+    }
+    out
 }
 
 /// ts-rs writes a struct on one line with its field docs in between (`type X = { \n/**…*/\na: T, b: U, };`):
