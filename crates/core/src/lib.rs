@@ -17,16 +17,34 @@ pub use model::*;
 pub fn explain(input: &str) -> Report {
     let mut parsed = parse::parse(input);
     let mut tracebacks = std::mem::take(&mut parsed.tracebacks);
-    for tb in &mut tracebacks {
-        annotate::annotate(tb);
+    // Logs repeat the same incident many times: annotate and diagnose each distinct traceback once, and give
+    // its repeats copies (the signature covers everything either step reads).
+    let keys: Vec<u64> = tracebacks.iter().map(signature).collect();
+    let mut first_of: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for i in 0..tracebacks.len() {
+        match first_of.get(&keys[i]) {
+            Some(&j) => {
+                let (exceptions, focus) = (tracebacks[j].exceptions.clone(), tracebacks[j].focus.clone());
+                tracebacks[i].exceptions = exceptions;
+                tracebacks[i].focus = focus;
+            }
+            None => {
+                annotate::annotate(&mut tracebacks[i]);
+                first_of.insert(keys[i], i);
+            }
+        }
     }
     let facts = facts::gather(&parsed, &tracebacks);
-    // Logs repeat the same incident many times: diagnose each distinct traceback once.
-    let mut seen: std::collections::HashMap<u64, Vec<Diagnosis>> = std::collections::HashMap::new();
-    for tb in &mut tracebacks {
-        let key = signature(tb);
-        let diagnosis = seen.entry(key).or_insert_with(|| families::diagnose(tb, &facts)).clone();
-        tb.diagnosis = diagnosis;
+    // Each traceback gets the ranking without remedies (they travel once, below); the full diagnosis is kept
+    // per signature.
+    let mut seen: std::collections::HashMap<u64, (Vec<Diagnosis>, Vec<Diagnosis>)> = std::collections::HashMap::new();
+    for (tb, &key) in tracebacks.iter_mut().zip(&keys) {
+        let (_, ranking) = seen.entry(key).or_insert_with(|| {
+            let full = families::diagnose(tb, &facts);
+            let ranking = full.iter().map(without_remedies).collect();
+            (full, ranking)
+        });
+        tb.diagnosis = ranking.clone();
     }
     // The primary traceback is the best-explained one; ties go to the first in the paste.
     let primary = (0..tracebacks.len()).max_by(|&a, &b| {
@@ -35,18 +53,10 @@ pub fn explain(input: &str) -> Report {
         };
         score(a).total_cmp(&score(b)).then(b.cmp(&a))
     });
-    let diagnosis = primary.map(|i| tracebacks[i].diagnosis.clone()).unwrap_or_default();
     // Remedies (fix, tests, CI, references) travel once, in the top-level `diagnosis` of the primary traceback:
     // a log with hundreds of tracebacks would otherwise repeat them hundreds of times. Explaining one
     // traceback's own lines gives its remedies.
-    for tb in &mut tracebacks {
-        for d in &mut tb.diagnosis {
-            d.fix = None;
-            d.tests.clear();
-            d.ci = None;
-            d.references.clear();
-        }
-    }
+    let diagnosis = primary.and_then(|i| seen.remove(&keys[i])).map(|(full, _)| full).unwrap_or_default();
     Report {
         input: InputStats { bytes: input.len(), lines: parsed.lines },
         tracebacks,
@@ -55,6 +65,11 @@ pub fn explain(input: &str) -> Report {
         facts,
         problems: parsed.problems,
     }
+}
+
+/// A diagnosis as each traceback carries it: the ranking and its evidence, no remedies.
+fn without_remedies(d: &Diagnosis) -> Diagnosis {
+    Diagnosis { fix: None, tests: Vec::new(), ci: None, references: Vec::new(), ..d.clone() }
 }
 
 /// A hash of everything a family can look at in a traceback (the facts are shared by the whole paste).

@@ -80,7 +80,7 @@ pub fn summarize(piece: &str, more_follows: bool) -> LogSummary {
 
     let mut summary = LogSummary {
         consumed_lines,
-        consumed_utf16: piece[..consumed_bytes].chars().map(char::len_utf16).sum(),
+        consumed_utf16: utf16_len(&piece.as_bytes()[..consumed_bytes]),
         ..LogSummary::default()
     };
     for p in &report.problems {
@@ -163,6 +163,11 @@ fn line_start(text: &str, line: usize) -> usize {
         return 0;
     }
     memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 2).map_or(text.len(), |i| i + 1)
+}
+
+/// Length in UTF-16 code units of UTF-8 bytes: one unit per character, two for those beyond U+FFFF.
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes.iter().map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
 }
 
 fn newlines(text: &str) -> usize {
