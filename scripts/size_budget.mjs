@@ -32,7 +32,8 @@ function loaded(page) {
     if (path.endsWith('.html')) {
       for (const m of text.matchAll(/\b(?:src|href)="([^"#?:]+\.(?:js|css|mjs))"/g)) refs.push(m[1]);
     } else if (path.endsWith('.js')) {
-      for (const m of text.matchAll(/\bimport\s+(?:[^'"]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/g)) refs.push(m[1]);
+      // Static imports and literal dynamic ones (`import('./pkg/…')`, as embed.js loads the core lazily).
+      for (const m of text.matchAll(/\bimport(?:\s+(?:[^'"]*?\s+from\s+)?|\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) refs.push(m[1]);
       const wasm = path.replace(/\.js$/, '_bg.wasm');
       if (existsSync(join(dist, wasm))) seen.add(wasm);
     }
