@@ -14,6 +14,8 @@ export type Report = {
   facts: Facts,
   /** Things the parser noticed but could not use: never fatal. */
   problems: Array<Problem>,
+  /** Secrets in the paste (passwords, keys, tokens, cookies) to mask before sharing it; never their values. */
+  secrets?: Array<Secret>,
   /** Size of the input, for the user and for benchmarks. */
   input: InputStats,
 };
@@ -193,6 +195,17 @@ export type Problem = {
   /** 1-based line of the paste, when it concerns one. */
   line?: number,
 };
+
+/** A secret found in the paste: what it is and where, never the value itself. */
+export type Secret = {
+  kind: SecretKind,
+  /** 1-based line of the paste where the value is. */
+  line: number,
+  /** What it was: `SECRET_KEY`, `DB_PASSWORD`, `password in postgres://app:•••@db:5432/app`, `GitHub token`. */
+  name: string,
+};
+
+export type SecretKind = "url_password" | "setting" | "token" | "cookie" | "private_key";
 
 export type InputStats = {
   bytes: number,

@@ -2,13 +2,13 @@
 //!
 //! `traceback-explainer [FILE|-] [--format text|json|markdown]` reads a file (or stdin), explains every
 //! traceback in it and prints the report. Exit status: 0 when a traceback was explained, 1 when none was
-//! found, 2 on usage errors (bad flag, unreadable file).
+//! found, 2 on usage errors (bad flag, unreadable file). `--mask` prints the input with its secrets masked instead.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use traceback_explainer_core::families::{Family, FAMILIES};
-use traceback_explainer_core::{explain, render};
+use traceback_explainer_core::{explain, render, secrets};
 
 /// `println!` that ignores a closed pipe (`traceback-explainer --list | head`) instead of panicking.
 macro_rules! say {
@@ -22,13 +22,15 @@ mod embedded {
 }
 
 const USAGE: &str = "\
-Usage: traceback-explainer [FILE|-] [--format text|json|markdown]
+Usage: traceback-explainer [FILE|-] [--format text|json|markdown] [--mask]
 
 Explains the Python/Django tracebacks in FILE (or standard input when FILE is - or absent).
 Nothing is sent anywhere: the explanation is computed on this machine.
 
 Options:
   -f, --format FORMAT   text (default), json or markdown
+      --mask            print the input with passwords, keys, tokens and cookies masked (for sharing a
+                        log), list what was masked on standard error, exit 0
       --list            list the error families the explainer knows
       --explain CODE    explain one family (code such as DJ001 or slug such as pg-conn-refused),
                         with its example traceback
@@ -52,6 +54,7 @@ struct Args {
 
 enum Command {
     Explain,
+    Mask,
     List,
     Family(String),
 }
@@ -82,6 +85,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                 };
             }
             "--list" => command = Command::List,
+            "--mask" => command = Command::Mask,
             "--explain" => {
                 let code =
                     inline.or_else(|| args.next()).ok_or("--explain needs a family code or slug (see --list)")?;
@@ -136,7 +140,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::Family(code) => return explain_family(code, args.format),
-        Command::Explain => {}
+        Command::Explain | Command::Mask => {}
     }
     let input = match read_input(args.path.as_deref()) {
         Ok(s) => s,
@@ -145,6 +149,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::Mask = args.command {
+        let masked = secrets::mask(&input);
+        let _ = std::io::stdout().lock().write_all(masked.text.as_bytes());
+        for s in &masked.secrets {
+            eprintln!("traceback-explainer: masked line {}: {}", s.line, s.name);
+        }
+        return ExitCode::SUCCESS;
+    }
     let report = explain(&input);
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default(),

@@ -1,5 +1,5 @@
 //! The CLI's contract: exit 0 when a traceback was explained, 1 when none was found, 2 on usage errors;
-//! `--list` and `--explain` for the knowledge base.
+//! `--list` and `--explain` for the knowledge base; `--mask` for sharing a log.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -54,4 +54,16 @@ fn lists_and_explains_families() {
     assert!(one.contains("Example (fixtures/") && one.contains("Causes, most likely first"), "{one}");
     assert_eq!(run(&["--explain", "pg-conn-refused"], "").0, 0);
     assert_eq!(run(&["--explain", "DJ999"], "").0, 2);
+}
+
+#[test]
+fn mask_prints_the_input_with_secrets_masked() {
+    let log =
+        "web-1  | DATABASE_URL=postgres://app:s3cret-pw@db:5432/app\nweb-1  | Traceback (most recent call last):\n";
+    let (code, out) = run(&["--mask"], log);
+    assert_eq!(code, 0);
+    assert_eq!(out, log.replace("s3cret-pw", "********"));
+    // Nothing to mask, or nothing at all: the input as it came, still exit 0.
+    assert_eq!(run(&["--mask"], "no traceback in here"), (0, "no traceback in here".to_string()));
+    assert_eq!(run(&["-", "--mask"], ""), (0, String::new()));
 }

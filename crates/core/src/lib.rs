@@ -10,6 +10,7 @@ pub mod log_summary;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod secrets;
 
 pub use model::*;
 
@@ -64,6 +65,7 @@ pub fn explain(input: &str) -> Report {
         primary,
         facts,
         problems: parsed.problems,
+        secrets: secrets::find(input),
     }
 }
 
@@ -98,4 +100,10 @@ fn signature(tb: &Traceback) -> u64 {
 /// The report as JSON, exactly as the CLI's `--format json` and the wasm `explain` return it.
 pub fn explain_json(input: &str) -> String {
     serde_json::to_string(&explain(input)).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// The paste with its secrets masked, as JSON `{"text": …, "secrets": [{"kind", "line", "name"}…]}`: what the
+/// wasm `mask_secrets` returns for the page's share link.
+pub fn mask_secrets_json(input: &str) -> String {
+    serde_json::to_string(&secrets::mask(input)).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }

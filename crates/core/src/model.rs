@@ -25,6 +25,10 @@ pub struct Report {
     pub facts: Facts,
     /// Things the parser noticed but could not use: never fatal.
     pub problems: Vec<Problem>,
+    /// Secrets in the paste (passwords, keys, tokens, cookies) to mask before sharing it; never their values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub secrets: Vec<Secret>,
     /// Size of the input, for the user and for benchmarks.
     pub input: InputStats,
 }
@@ -330,6 +334,41 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<usize>,
+}
+
+/// A secret found in the paste: what it is and where, never the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Secret {
+    pub kind: SecretKind,
+    /// 1-based line of the paste where the value is.
+    pub line: usize,
+    /// What it was: `SECRET_KEY`, `DB_PASSWORD`, `password in postgres://app:•••@db:5432/app`, `GitHub token`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// The password of a `scheme://user:password@host` URL.
+    UrlPassword,
+    /// A value under a secret's name: `PASSWORD`, `SECRET_KEY`, `API_KEY`, `token`, `password=` in a DSN.
+    Setting,
+    /// A well-known token shape (AWS, GitHub, Slack, Stripe, GitLab, JWT) or an `Authorization` credential.
+    Token,
+    /// A session or CSRF cookie's value.
+    Cookie,
+    /// The body of a `-----BEGIN … PRIVATE KEY-----` block.
+    PrivateKey,
+}
+
+/// A paste with its secrets masked (`secrets::mask`), and what was masked: the wasm `mask_secrets` result.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Masked {
+    pub text: String,
+    pub secrets: Vec<Secret>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

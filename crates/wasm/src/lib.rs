@@ -22,3 +22,10 @@ pub fn version() -> String {
 pub fn summarize_log(piece: &str, more_follows: bool) -> String {
     traceback_explainer_core::log_summary::summarize_json(piece, more_follows)
 }
+
+/// The paste with its secrets masked, for a share link: JSON `{"text": masked, "secrets": [{"kind", "line",
+/// "name"}…]}` (see `secrets` in the core). Each value becomes `********`; every other byte stays.
+#[wasm_bindgen]
+pub fn mask_secrets(text: &str) -> String {
+    traceback_explainer_core::mask_secrets_json(text)
+}

@@ -66,3 +66,13 @@ fn explains_the_seed_paste() {
     assert_eq!(last["frames"].as_array().unwrap().len(), 5);
     assert_eq!(r["diagnosis"][0]["family"], "pg-conn-refused");
 }
+
+#[wasm_bindgen_test]
+fn mask_secrets_returns_the_masked_text_and_what_was_masked() {
+    let json = traceback_explainer_wasm::mask_secrets("DATABASE_URL=postgres://app:s3cret-pw@db/app\nx");
+    let v: Value = serde_json::from_str(&json).expect("mask_secrets() returns JSON");
+    assert_eq!(v["text"], "DATABASE_URL=postgres://app:********@db/app\nx");
+    assert_eq!(v["secrets"][0]["kind"], "url_password");
+    assert_eq!(v["secrets"][0]["line"], 1);
+    assert!(!json.contains("s3cret-pw"));
+}

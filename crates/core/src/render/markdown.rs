@@ -7,6 +7,9 @@ use std::fmt::Write;
 /// Render a report as Markdown.
 pub fn markdown(r: &Report) -> String {
     let mut o = String::new();
+    if let Some(w) = super::secrets_warning(r) {
+        let _ = writeln!(o, "> **{w}**\n");
+    }
     let Some(pi) = r.primary else {
         let _ = writeln!(o, "**No traceback found.**\n");
         for p in &r.problems {

@@ -6,6 +6,9 @@ use std::fmt::Write;
 /// Render a report for a terminal.
 pub fn text(r: &Report) -> String {
     let mut o = String::new();
+    if let Some(w) = super::secrets_warning(r) {
+        let _ = writeln!(o, "{w}\n");
+    }
     if r.tracebacks.is_empty() {
         for p in &r.problems {
             let _ = writeln!(o, "{}", p.message);
