@@ -1,6 +1,6 @@
 // Types of the traceback-explainer package. The report types (Report, Traceback, Exception, Frame,
 // Diagnosis, …) are in report.d.ts, generated from the Rust model; this file adds the functions.
-import type { Report } from './report.js';
+import type { Masked, Report } from './report.js';
 
 export * from './report.js';
 
@@ -12,6 +12,13 @@ export function explain(text: string): Report;
 
 /** Explains a paste: the report as the JSON text the CLI prints with `--format json`. */
 export function explainJson(text: string): string;
+
+/**
+ * The paste with every secret found (URL and DSN passwords, `PASSWORD`/`SECRET_KEY`/token values, session
+ * cookies, token shapes, private keys) replaced by `********`, every other character kept, and what was
+ * masked (kind, line, name; never the value). A report lists the same findings in `secrets`.
+ */
+export function maskSecrets(text: string): Masked;
 
 /** The version of the explainer's core. */
 export function version(): string;

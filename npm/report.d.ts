@@ -1,4 +1,5 @@
-// The JSON report of Traceback Explainer: what `explain(text)` returns (and the CLI prints with --format json).
+// The JSON report of Traceback Explainer: what `explain(text)` returns (and the CLI prints with --format json),
+// and `Masked`, what `maskSecrets(text)` returns.
 // Generated from crates/core/src/model.rs by ts-rs; do not edit. To regenerate:
 //   UPDATE_TS=1 cargo test -p traceback-explainer-core --features ts --test ts_types
 
@@ -210,4 +211,10 @@ export type SecretKind = "url_password" | "setting" | "token" | "cookie" | "priv
 export type InputStats = {
   bytes: number,
   lines: number,
+};
+
+/** A paste with its secrets masked (`secrets::mask`), and what was masked: the wasm `mask_secrets` result. */
+export type Masked = {
+  text: string,
+  secrets: Array<Secret>,
 };

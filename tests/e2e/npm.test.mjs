@@ -31,8 +31,8 @@ let browser;
 
 /** The consumer's code: typed field access a type change in the report would break. */
 const MAIN_TS = `
-import { explain, explainJson, version } from 'traceback-explainer';
-import type { Diagnosis, Frame, Origin, Report } from 'traceback-explainer';
+import { explain, explainJson, maskSecrets, version } from 'traceback-explainer';
+import type { Diagnosis, Frame, Masked, Origin, Report, SecretKind } from 'traceback-explainer';
 
 export type Summary = { type: string | undefined; family: string | undefined; origins: Origin[]; port: number | undefined; version: string };
 
@@ -49,6 +49,11 @@ export function summarize(text: string): Summary {
     throw new Error('unreachable');
   }
   return { type: last?.type, family: best?.family, origins, port: report.facts.db_port, version: version() };
+}
+
+export function masked(text: string): { text: string; kinds: SecretKind[] } {
+  const result: Masked = maskSecrets(text);
+  return { text: result.text, kinds: result.secrets.map((s) => s.kind) };
 }
 `;
 
@@ -74,7 +79,7 @@ export const missing = report.diagnosis[0]!.familly;
 
 const NODE_MJS = `
 import { readFileSync } from 'node:fs';
-import { explain, explainJson, version } from 'traceback-explainer';
+import { explain, explainJson, maskSecrets, version } from 'traceback-explainer';
 
 const reports = process.argv.slice(2).map((file) => {
   const text = readFileSync(file, 'utf8');
@@ -82,7 +87,8 @@ const reports = process.argv.slice(2).map((file) => {
   if (JSON.stringify(explain(text)) !== JSON.stringify(JSON.parse(json))) throw new Error('explain and explainJson differ: ' + file);
   return JSON.parse(json);
 });
-process.stdout.write(JSON.stringify({ version: version(), reports }));
+const masked = maskSecrets('DATABASE_URL=postgres://app:hunter2@db:5432/app\\n');
+process.stdout.write(JSON.stringify({ version: version(), reports, masked }));
 `;
 
 /** esbuild has no WebAssembly ESM integration: `import * as wasm from './x_bg.wasm'` becomes a module that
@@ -206,8 +212,10 @@ test('a strict TypeScript consumer type-checks, and a wrong one does not', () =>
 test('in Node, the package explains the seed and the real reports of every fixture conform to Report', () => {
   const files = fixtureFiles();
   assert.ok(files.length > 100, `fixtures found: ${files.length}`);
-  const { version, reports } = runInNode(files);
+  const { version, reports, masked } = runInNode(files);
   assert.match(version, /^\d+\.\d+\.\d+/);
+  assert.ok(!masked.text.includes('hunter2') && masked.text.includes('postgres://app:'), masked.text);
+  assert.deepEqual(masked.secrets.map((s) => s.kind), ['url_password']);
 
   const seed = reports[files.indexOf(join(ROOT, 'www/examples/seed_flat.txt'))];
   assert.equal(seed.tracebacks[0].exceptions.at(-1).type, SEED_TYPE);

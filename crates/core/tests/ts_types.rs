@@ -1,6 +1,7 @@
 //! The npm package's TypeScript types of the report (`npm/report.d.ts`) are generated from `model.rs` by
-//! ts-rs and must match it: this test renders every type reachable from `Report` into one declaration file
-//! and compares it with the committed one. `UPDATE_TS=1` rewrites the file instead.
+//! ts-rs and must match it: this test renders every type reachable from `Report` (and `Masked`, the result of
+//! masking secrets) into one declaration file and compares it with the committed one. `UPDATE_TS=1` rewrites
+//! the file instead.
 //!
 //! Run with the `ts` feature (ts-rs is optional, so the wasm and the CLI never build it):
 //! `cargo test -p traceback-explainer-core --features ts --test ts_types` (a step of `./dev test`).
@@ -9,11 +10,12 @@ use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use traceback_explainer_core::Report;
+use traceback_explainer_core::{Masked, Report};
 use ts_rs::{Config, TypeVisitor, TS};
 
 const HEADER: &str = "\
-// The JSON report of Traceback Explainer: what `explain(text)` returns (and the CLI prints with --format json).
+// The JSON report of Traceback Explainer: what `explain(text)` returns (and the CLI prints with --format json),
+// and `Masked`, what `maskSecrets(text)` returns.
 // Generated from crates/core/src/model.rs by ts-rs; do not edit. To regenerate:
 //   UPDATE_TS=1 cargo test -p traceback-explainer-core --features ts --test ts_types
 ";
@@ -22,7 +24,7 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Every named type reachable from `Report` (not `string`, `number`, `Array<…>`), as `(name, declaration)`.
+/// Every named type reachable from `Report` and `Masked` (not `string`, `number`, `Array<…>`), as `(name, declaration)`.
 /// ts-rs visits dependencies in hash-set order, which changes between compilations: `render` orders them.
 struct Declarations<'a> {
     cfg: &'a Config,
@@ -44,15 +46,16 @@ impl TypeVisitor for Declarations<'_> {
 }
 
 /// The declaration file: `Report` first, then each type where it is first used (depth-first, in the order
-/// of the fields that name it), so the file reads top-down like model.rs.
+/// of the fields that name it), so the file reads top-down like model.rs; `Masked` last.
 fn render() -> String {
     let cfg = Config::new();
     let mut decls = Declarations { cfg: &cfg, seen: HashSet::new(), found: BTreeMap::new() };
     decls.visit::<Report>();
+    decls.visit::<Masked>();
     let found = decls.found;
 
     let mut order: Vec<&str> = Vec::new();
-    let mut stack = vec!["Report"];
+    let mut stack = vec!["Masked", "Report"];
     while let Some(name) = stack.pop() {
         if order.contains(&name) {
             continue;
@@ -67,7 +70,7 @@ fn render() -> String {
             .collect();
         stack.extend(used.into_iter().rev());
     }
-    assert_eq!(order.len(), found.len(), "every declared type is reached from Report");
+    assert_eq!(order.len(), found.len(), "every declared type is reached from Report or Masked");
 
     let mut out = String::from(HEADER);
     for name in order {
