@@ -33,7 +33,8 @@ function loaded(page) {
       for (const m of text.matchAll(/\b(?:src|href)="([^"#?:]+\.(?:js|css|mjs))"/g)) refs.push(m[1]);
     } else if (path.endsWith('.js')) {
       // Static imports and literal dynamic ones (`import('./pkg/…')`, as embed.js loads the core lazily).
-      for (const m of text.matchAll(/\bimport(?:\s+(?:[^'"]*?\s+from\s+)?|\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) refs.push(m[1]);
+      // Minified code drops the spaces: `import a,{b}from"./pkg/x.js"`.
+      for (const m of text.matchAll(/\bimport(?:\s*(?:[^'"()]*?\bfrom\s*)?|\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) refs.push(m[1]);
       const wasm = path.replace(/\.js$/, '_bg.wasm');
       if (existsSync(join(dist, wasm))) seen.add(wasm);
     }

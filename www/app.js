@@ -6,7 +6,7 @@
  * through `h()` — nothing is ever parsed as HTML, and no attribute name, tag or URL scheme comes from data.
  * The page makes no request except for its own files.
  */
-import init, { explain, summarize_log, version } from './pkg/traceback_explainer_wasm.js';
+import init, { explain, mask_secrets, summarize_log, version } from './pkg/traceback_explainer_wasm.js';
 import { fileSource, scanLog, textSource } from './log-scan.js';
 
 const DEBOUNCE_MS = 150;
@@ -137,14 +137,16 @@ function showFailure(message, err) {
 function render() {
   const report = state.report;
   const tracebacks = report.tracebacks ?? [];
+  const secrets = renderSecrets(report.secrets ?? []);
   if (tracebacks.length === 0) {
-    results.replaceChildren(renderNoTraceback(report));
+    results.replaceChildren(...[secrets, renderNoTraceback(report)].filter(Boolean));
     return;
   }
   const tb = tracebacks[state.selected] ?? tracebacks[0];
   const diagnosis = state.selected === report.primary ? report.diagnosis ?? [] : remediesFor(tb);
   results.replaceChildren(
     ...[
+      secrets,
       tracebacks.length > 1 && renderTracebackPicker(tracebacks, report.primary),
       renderSummary(tb, report.facts ?? {}),
       renderProblems(report.problems ?? []),
@@ -153,6 +155,29 @@ function render() {
       diagnosis.length > 0 && hasRemedy(diagnosis[0]) && renderRemedy(diagnosis[0]),
       renderChain(tb),
     ].filter(Boolean),
+  );
+}
+
+/** Secrets found in the paste: shown whether or not a link is made; a share link always masks them. */
+function renderSecrets(secrets) {
+  if (secrets.length === 0) return null;
+  const fromPaste = state.text === paste.value;
+  return h(
+    'section',
+    { class: 'secrets', 'aria-labelledby': 'secrets-h' },
+    h('h2', { id: 'secrets-h' }, `This paste contains ${plural(secrets.length, 'secret')}`),
+    h('ul', {}, secrets.map((x) => h('li', { 'data-kind': x.kind }, x.name, x.line != null && ` (line ${x.line})`))),
+    h('p', {}, 'They stay on this page: nothing is sent anywhere. A share link masks them; mask them before you paste this anywhere else.'),
+    fromPaste &&
+      h('button', {
+        type: 'button',
+        id: 'mask-secrets',
+        onclick: () => {
+          paste.value = JSON.parse(mask_secrets(paste.value)).text;
+          explainNow();
+          paste.focus();
+        },
+      }, 'Mask them in the box'),
   );
 }
 
@@ -422,6 +447,7 @@ function codeBlock(caption, code, language) {
 }
 
 async function copy(text, button, codeEl) {
+  const label = button.dataset.label ?? (button.dataset.label = button.textContent);
   let ok = false;
   try {
     await navigator.clipboard.writeText(text);
@@ -447,7 +473,7 @@ async function copy(text, button, codeEl) {
     getSelection().addRange(range);
   }
   button.textContent = ok ? 'Copied' : 'Selected: press Ctrl+C';
-  setTimeout(() => (button.textContent = 'Copy'), 1600);
+  setTimeout(() => (button.textContent = label), 1600);
 }
 
 function renderChain(tb) {
@@ -535,6 +561,81 @@ function renderFrame(f, ei, fi, focus, depth) {
     f.note && h('p', { class: 'library-note' }, h('span', { class: 'note-key' }, `${f.package ?? origin}: `), f.note),
     focus && h('p', { class: 'focus-reason' }, h('strong', {}, 'Look here first: '), prose(focus.reason)),
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Share links: the paste, secrets masked, deflated into the URL fragment — which browsers never send to a
+// server. `#v1.` + base64url(deflate-raw(UTF-8)); `#v0.` + base64url(UTF-8) where CompressionStream is missing.
+
+/** Longest paste a link carries: past this, links get too long to paste into chat. */
+const SHARE_MAX_CHARS = 200_000;
+
+async function pipeBytes(bytes, transform) {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(transform)).arrayBuffer());
+}
+
+function toBase64Url(bytes) {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+async function encodeShare(text) {
+  const bytes = new TextEncoder().encode(text);
+  if (typeof CompressionStream !== 'function') return `v0.${toBase64Url(bytes)}`;
+  return `v1.${toBase64Url(await pipeBytes(bytes, new CompressionStream('deflate-raw')))}`;
+}
+
+async function decodeShare(fragment) {
+  const [version, data] = [fragment.slice(0, 3), fragment.slice(3)];
+  if (version === 'v0.') return new TextDecoder().decode(fromBase64Url(data));
+  if (version === 'v1.') return new TextDecoder().decode(await pipeBytes(fromBase64Url(data), new DecompressionStream('deflate-raw')));
+  return null;
+}
+
+async function makeShareLink() {
+  const panel = $('share');
+  const text = paste.value;
+  panel.hidden = false;
+  const note = $('share-masked');
+  const url = $('share-url');
+  if (text.length > SHARE_MAX_CHARS) {
+    url.value = '';
+    note.textContent = `This paste is ${formatBytes(text.length)}: too long for a link (the limit is ${formatBytes(SHARE_MAX_CHARS)}). Share the part that matters, one traceback.`;
+    return;
+  }
+  const masked = JSON.parse(mask_secrets(text));
+  const where = (x) => `${x.name}${x.line != null ? ` (line ${x.line})` : ''}`;
+  note.textContent = masked.secrets.length
+    ? `Masked before making the link: ${masked.secrets.map(where).join('; ')}.`
+    : 'No secrets found in the paste (passwords in URLs, PASSWORD, SECRET_KEY, tokens, cookies): nothing was masked.';
+  note.dataset.masked = String(masked.secrets.length);
+  const base = window.location.href.split('#')[0];
+  url.value = `${base}#${await encodeShare(masked.text)}`;
+  url.focus();
+  url.select();
+}
+
+/** Opens the paste a share link carries, if the address has one; true when it did. */
+async function openSharedPaste() {
+  const fragment = window.location.hash.slice(1);
+  if (!/^v[01]\./.test(fragment)) return false;
+  try {
+    const text = await decodeShare(fragment);
+    if (text == null) return false;
+    paste.value = text;
+    picker.value = '';
+    explainNow();
+    status.textContent = `Opened from a share link · ${status.textContent}`;
+  } catch (err) {
+    showFailure('This share link is damaged: its paste could not be read.', err);
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -655,6 +756,9 @@ function showSnapshot(job, s, done, ms) {
   if (focused instanceof HTMLElement && logGroups.contains(focused)) focused.focus();
   if (s.more > 0) logGroups.appendChild(h('li', { class: 'log-more' }, `${plural(s.more, 'rarer group')} not listed`));
   status.textContent = `${job.name}: ${logStatus.textContent}`;
+  // For the benchmark (scripts/bench_browser.mjs): what was read, in how long.
+  logStatus.dataset.ms = ms.toFixed(1);
+  logStatus.dataset.bytes = String(s.total);
   if (s.groups.length === 0) {
     results.replaceChildren(h('section', { class: 'message', id: 'message' }, h('h2', {}, 'No Python traceback found in this log')));
   } else if (job.opened == null) {
@@ -736,6 +840,7 @@ let wasmReady = null;
 async function main() {
   paste.addEventListener('input', () => {
     picker.value = '';
+    $('share').hidden = true; // a link made before this edit no longer matches the paste
     status.textContent = 'Explaining…';
     explainSoon();
   });
@@ -746,6 +851,9 @@ async function main() {
     }
   });
   $('explain').addEventListener('click', explainNow);
+  $('share-make').addEventListener('click', () => makeShareLink().catch((err) => showFailure('Could not make a share link.', err)));
+  $('share-copy').addEventListener('click', () => copy($('share-url').value, $('share-copy'), $('share-url')));
+  window.addEventListener('hashchange', () => openSharedPaste());
   logCancel.addEventListener('click', cancelScan);
   $('log-file').addEventListener('change', (ev) => {
     openFile(ev.target.files?.[0]).catch((err) => showFailure('Could not read that file.', err));
@@ -774,6 +882,7 @@ async function main() {
   const seed = await loadExample(index.default);
   await wasmReady;
   $('version').textContent = `v${version()}`;
+  if (await openSharedPaste()) return;
   if (paste.value === '') {
     paste.value = seed;
     picker.value = index.default;
