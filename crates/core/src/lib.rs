@@ -16,6 +16,14 @@ pub use model::*;
 
 /// Explain a paste: everything the core knows, as one [`Report`]. Never panics, never fails.
 pub fn explain(input: &str) -> Report {
+    let mut report = explain_tracebacks(input);
+    report.secrets = secrets::find(input);
+    report
+}
+
+/// [`explain`] without looking for secrets: the big-log scan groups tracebacks and never shows the paste's
+/// secrets, so it does not pay for finding them.
+pub(crate) fn explain_tracebacks(input: &str) -> Report {
     let mut parsed = parse::parse(input);
     let mut tracebacks = std::mem::take(&mut parsed.tracebacks);
     // Logs repeat the same incident many times: annotate and diagnose each distinct traceback once, and give
@@ -65,7 +73,7 @@ pub fn explain(input: &str) -> Report {
         primary,
         facts,
         problems: parsed.problems,
-        secrets: secrets::find(input),
+        secrets: Vec::new(),
     }
 }
 

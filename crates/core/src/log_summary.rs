@@ -63,7 +63,7 @@ const KEEP_BACK_LINES: usize = 200;
 /// Summarize one piece of a log. With `more_follows`, the trailing part that may continue in the next piece
 /// is not consumed (see the module doc).
 pub fn summarize(piece: &str, more_follows: bool) -> LogSummary {
-    let report = crate::explain(piece);
+    let report = crate::explain_tracebacks(piece);
     let tracebacks = &report.tracebacks;
     let total_lines = report.input.lines;
     // Lines 1..=keep are consumed; 0 means nothing (the worker then reads on before trying again).
