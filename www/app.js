@@ -771,8 +771,11 @@ function groupItem(job, g) {
   li.group = g;
   li.append(
     h('span', { class: 'count' }),
-    h('div', { class: 'what' }, h('strong', {}, g.type || 'Exception'), g.message && `: ${g.message}`, h('div', { class: 'where' }, g.cause_title, ' · ', g.app_frame ? h('code', {}, g.app_frame) : 'no frame of your code')),
-    h('button', { type: 'button', class: 'open-group', 'aria-label': `Explain ${g.type || 'exception'}${g.app_frame ? ` at ${g.app_frame}` : ''}`, onclick: () => openGroup(job, li.group) }, 'Explain'),
+    h('div', { class: 'what' }, h('strong', {}, g.type || 'Exception'), g.message && `: ${g.message}`, h('div', { class: 'where' }, prose(g.cause_title), ' · ', g.app_frame ? h('code', {}, g.app_frame) : 'no frame of your code')),
+    h('button', { type: 'button', class: 'open-group', 'aria-label': `Explain ${g.type || 'exception'}${g.app_frame ? ` at ${g.app_frame}` : ''}`, onclick: () => {
+      openGroup(job, li.group);
+      results.scrollIntoView({ block: 'start' });
+    } }, 'Explain'),
     h('div', { class: 'where lines' }),
   );
   updateGroupItem(li, g);
