@@ -750,6 +750,7 @@ function showSnapshot(job, s, done, ms) {
   }
   if (!done) return;
   job.done = true;
+  const opened = (g) => job.items.get(g.key).group;
   logCancel.hidden = true;
   const focused = document.activeElement;
   logGroups.append(...s.groups.map((g) => job.items.get(g.key)));
@@ -762,13 +763,12 @@ function showSnapshot(job, s, done, ms) {
   if (s.groups.length === 0) {
     results.replaceChildren(h('section', { class: 'message', id: 'message' }, h('h2', {}, 'No Python traceback found in this log')));
   } else if (job.opened == null) {
-    openGroup(job, s.groups[0]);
+    openGroup(job, opened(s.groups[0]));
   }
 }
 
 function groupItem(job, g) {
   const li = h('li', { class: 'log-group', 'data-key': g.key, 'data-family': g.family });
-  li.group = g;
   li.append(
     h('span', { class: 'count' }),
     h('div', { class: 'what' }, h('strong', {}, g.type || 'Exception'), g.message && `: ${g.message}`, h('div', { class: 'where' }, prose(g.cause_title), ' · ', g.app_frame ? h('code', {}, g.app_frame) : 'no frame of your code')),
@@ -783,7 +783,7 @@ function groupItem(job, g) {
 }
 
 function updateGroupItem(li, g) {
-  li.group = g;
+  li.group = { ...g, sample: g.sample ?? li.group?.sample ?? '' };
   li.querySelector('.count').textContent = `×${g.count}`;
   li.querySelector('.lines').textContent = g.count > 1 ? `lines ${g.first_line} … ${g.last_line}` : `line ${g.first_line}`;
 }

@@ -17,7 +17,8 @@ export const MAX_GROUPS = 200;
 /**
  * Scans `source` ({ size, read(start, end) → Promise<string> } — decoded text of bytes start..end, in order)
  * with `summarize(piece, moreFollows)` (the wasm export, JSON string out). Calls `progress(snapshot)` after each
- * piece and resolves to the final snapshot: { done, total, lines, tracebacks, groups, more, problems }.
+ * piece and resolves to the final snapshot: { done, total, lines, tracebacks, groups, more, problems }; a
+ * group's `sample` is only in the first snapshot that lists it.
  * `pause()` is awaited between pieces (the page yields there); `cancelled()` stops the scan.
  */
 export async function scanLog(source, summarize, { progress = () => {}, pause = async () => {}, cancelled = () => false } = {}) {
@@ -27,14 +28,23 @@ export async function scanLog(source, summarize, { progress = () => {}, pause = 
   let lines = 0;
   let tracebacks = 0;
   let pos = 0;
+  // A group's sample (up to 400 lines) travels in the first snapshot that lists it, not in every one after.
+  const sent = new Set();
   const snapshot = () => {
     const sorted = [...groups.values()].sort((a, b) => b.count - a.count || a.first_line - b.first_line);
+    const listed = sorted.slice(0, MAX_GROUPS).map((g) => {
+      if (!sent.has(g.key)) {
+        sent.add(g.key);
+        return { ...g };
+      }
+      return { ...g, sample: undefined };
+    });
     return {
       done: pos,
       total: source.size,
       lines,
       tracebacks,
-      groups: sorted.slice(0, MAX_GROUPS),
+      groups: listed,
       more: Math.max(0, sorted.length - MAX_GROUPS),
       problems: [...problems],
     };
