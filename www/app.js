@@ -617,6 +617,9 @@ async function makeShareLink() {
   note.dataset.masked = String(masked.secrets.length);
   const base = window.location.href.split('#')[0];
   url.value = `${base}#${await encodeShare(masked.text)}`;
+  if (window.location.protocol === 'file:') {
+    note.textContent += ' This page is a file on your disk: the link opens it here. For a colleague, keep the part from # on and put the address of their copy before it.';
+  }
   url.focus();
   url.select();
 }

@@ -1,7 +1,7 @@
 /**
  * offline.test.mjs — the single-file build (dist/offline/traceback-explainer.html) opened from file:// in
  * headless Chromium with every network request blocked: the seed is explained on load, a paste is explained,
- * a dropped log is grouped (scanned on the page: no worker starts from file://), and the page asks for nothing
+ * a share link made there opens in another tab, a dropped log is grouped (scanned on the page: no worker starts from file://), and the page asks for nothing
  * but its own file. Saves tests/e2e/artifacts/offline.png.
  */
 import { after, before, test } from 'node:test';
@@ -51,6 +51,17 @@ test('the single file works from file:// with the network blocked', async () => 
   await page.fill('#paste', 'Traceback (most recent call last):\n  File "/srv/app/views.py", line 3, in index\n    return d["k"]\nKeyError: \'k\'\n');
   await page.waitForFunction(() => document.querySelector('#results')?.textContent.includes('KeyError'));
   await page.screenshot({ path: join(ARTIFACTS, 'offline.png'), fullPage: false });
+
+  // A share link works from the file too: made here, opened in a second tab of the same offline context.
+  await page.click('#share-make');
+  await page.waitForFunction(() => document.getElementById('share-url').value.includes('#v1.'));
+  const link = await page.inputValue('#share-url');
+  assert.ok(link.startsWith(`${url}#v1.`));
+  const tab = await context.newPage();
+  await tab.goto(link);
+  await tab.waitForFunction(() => document.getElementById('status').textContent.startsWith('Opened from a share link'));
+  assert.match(await tab.inputValue('#paste'), /KeyError: 'k'/);
+  await tab.close();
 
   // A dropped log is scanned on the page itself (no worker starts from file://) and grouped the same way.
   const logFile = join(ARTIFACTS, 'offline-2mb.log');
