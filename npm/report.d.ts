@@ -82,7 +82,7 @@ export type Frame = {
 export type Origin = "app" | "django" | "library" | "stdlib" | "other";
 
 /** The layout a traceback was written in. */
-export type SourceFormat = "python" | "flattened" | "django-debug" | "django-debug-legacy" | "pytest" | "syntax-error" | "exception-only" | "django-log";
+export type SourceFormat = "python" | "flattened" | "django-debug" | "django-debug-legacy" | "django-debug-browser" | "pytest" | "syntax-error" | "exception-only" | "django-log";
 
 /** The frame to look at first. */
 export type Focus = {

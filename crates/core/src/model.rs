@@ -141,6 +141,9 @@ pub enum SourceFormat {
     DjangoDebug,
     /// Django's debug page, copy-and-paste view, 1.11–2.2 layout (`File "x" in f` + `  123. code`).
     DjangoDebugLegacy,
+    /// Django's debug page copied whole from the browser (select all + copy): summary, then per frame
+    /// `<path>, line N, in <func>` (2.2: `<path> in <func>`), code line and `Local vars` (tables skipped).
+    DjangoDebugBrowser,
     /// pytest's failure report (`E   ` lines, `path.py:123: in func`).
     Pytest,
     /// A SyntaxError printed without a `Traceback` header.

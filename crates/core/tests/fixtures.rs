@@ -76,7 +76,10 @@ fn every_fixture_is_explained_as_its_manifest_says() {
         let got_type = &first.exceptions.last().unwrap().type_name;
         let want_type = expect["final_type"].as_str().unwrap();
         // Django's debug page prints only the class name, so compare the last dotted part there.
-        let debug_page = matches!(first.format, SourceFormat::DjangoDebug | SourceFormat::DjangoDebugLegacy);
+        let debug_page = matches!(
+            first.format,
+            SourceFormat::DjangoDebug | SourceFormat::DjangoDebugLegacy | SourceFormat::DjangoDebugBrowser
+        );
         let type_ok = if debug_page {
             got_type.rsplit('.').next() == want_type.rsplit('.').next()
         } else {

@@ -5,6 +5,7 @@
 //! debug page (both layouts) and pytest reports are read by the same machine, because they share frame
 //! and exception lines and differ only in a few markers.
 
+use super::browser::{Browser, Step};
 use super::clean::Wrappers;
 use super::find;
 use super::syntax::{self, Likeness, PytestRule};
@@ -97,6 +98,8 @@ pub struct Machine {
     saw_environment: bool,
     /// Inside Django's 403 CSRF page: the reason follows "Reason given for failure:".
     csrf_page: CsrfPage,
+    /// Django's debug page copied whole from the browser: sees every line first.
+    browser: Browser,
     /// Counters for foreign stacks, used when no Python traceback is found.
     pub js_lines: usize,
     pub java_lines: usize,
@@ -109,6 +112,18 @@ impl Machine {
 
     /// Feed one cleaned line; `n` is its 1-based physical line number.
     pub fn feed(&mut self, line: &str, w: Wrappers, n: usize) {
+        match self.browser.feed(line, n, &mut self.page) {
+            Step::Pass => {}
+            Step::Taken => return,
+            Step::Start => {
+                self.finish();
+                return self.browser.begin(n);
+            }
+            Step::End => {
+                self.finish();
+                return self.feed(line, w, n);
+            }
+        }
         if self.open.is_some() {
             match self.feed_open(line, w, n) {
                 Feed::Taken => {
@@ -132,6 +147,9 @@ impl Machine {
 
     /// Close whatever is open (end of input).
     pub fn finish(&mut self) {
+        if let Some(tb) = self.browser.close() {
+            self.done.push(tb);
+        }
         let Some(mut o) = self.open.take() else {
             return;
         };
@@ -698,7 +716,7 @@ fn short_name(type_name: &str) -> &str {
 }
 
 /// Collect `'a', 'b'` strings from a Python list literal line.
-fn collect_quoted(t: &str, into: &mut Vec<String>) {
+pub(super) fn collect_quoted(t: &str, into: &mut Vec<String>) {
     let mut rest = t;
     while let Some(open) = rest.find(['\'', '"']) {
         let quote = rest.as_bytes()[open] as char;

@@ -6,6 +6,7 @@
 //! through the [`machine`]. Input that holds no traceback gets a specific message (empty, binary, a
 //! JavaScript or Java stack, prose).
 
+pub mod browser;
 pub mod clean;
 pub mod find;
 pub mod flatten;

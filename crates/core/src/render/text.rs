@@ -44,6 +44,7 @@ pub(crate) fn format_name(f: SourceFormat) -> &'static str {
         SourceFormat::Flattened => "flattened one-line paste",
         SourceFormat::DjangoDebug => "Django debug page (copy-and-paste view)",
         SourceFormat::DjangoDebugLegacy => "Django debug page, Django ≤ 2.2 layout",
+        SourceFormat::DjangoDebugBrowser => "Django debug page (whole page copied from the browser)",
         SourceFormat::Pytest => "pytest report",
         SourceFormat::SyntaxError => "SyntaxError report",
         SourceFormat::ExceptionOnly => "exception line only (no frames)",
