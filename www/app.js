@@ -18,6 +18,7 @@ const FORMATS = {
   flattened: 'Flattened onto one line',
   'django-debug': 'Django debug page',
   'django-debug-legacy': 'Django debug page (1.11–2.2)',
+  'django-debug-browser': 'Django debug page, whole page copied',
   pytest: 'pytest report',
   'syntax-error': 'SyntaxError',
   'exception-only': 'Exception line only',
