@@ -76,7 +76,8 @@ pub fn summarize(piece: &str, more_follows: bool) -> LogSummary {
     } else {
         tracebacks[0].start_line.saturating_sub(1)
     };
-    let (consumed_bytes, consumed_lines) = if keep >= total_lines { (piece.len(), newlines(piece)) } else { (line_start(piece, keep + 1), keep) };
+    let (consumed_bytes, consumed_lines) =
+        if keep >= total_lines { (piece.len(), newlines(piece)) } else { (line_start(piece, keep + 1), keep) };
 
     let mut summary = LogSummary {
         consumed_lines,

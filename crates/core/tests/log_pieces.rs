@@ -20,7 +20,12 @@ fn server_log() -> String {
     let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(format!("{root}{f}")).expect(f)).collect();
     let mut log = String::new();
     for i in 0..60 {
-        log.push_str(&format!("[28/Nov/2026 10:{:02}:{:02}] \"GET /café/ HTTP/1.1\" 200 {}\n", i / 60, i % 60, 1000 + i));
+        log.push_str(&format!(
+            "[28/Nov/2026 10:{:02}:{:02}] \"GET /café/ HTTP/1.1\" 200 {}\n",
+            i / 60,
+            i % 60,
+            1000 + i
+        ));
         log.push_str("2026-11-28 10:00:00,000 INFO app.cache miss key=☃ product:42 😀\n");
         log.push_str(&format!("2026-11-28 10:00:01,000 ERROR django.request Internal Server Error: /orders/{i}/\n"));
         let text = &texts[(i * 7) % texts.len()];
